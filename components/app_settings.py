@@ -1,0 +1,340 @@
+"""Validation of everything about an app except its keys.
+
+Plain functions over plain values: names, dates, tiers and tags are checked
+before the component registers anything, so a typo in config fails the
+program with nothing written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from twitter_runtime.errors import InvalidInputError, prefixed
+from twitter_runtime.keys import CREDENTIAL_FIELDS
+
+ACCESS_TIERS: tuple[str, ...] = (
+    "free",
+    "basic",
+    "essential",
+    "elevated",
+    "pro",
+    "premium",
+    "enterprise",
+)
+
+DEFAULT_ROTATION_INTERVAL_DAYS = 90
+DEFAULT_RECOVERY_WINDOW_DAYS = 30
+DEFAULT_NAME_PREFIX = "twitter"
+
+#: Every argument the component takes. Unknown ones are rejected so that a
+#: misspelt option is never silently ignored.
+REQUIRED_ARGS: tuple[str, ...] = ("project", "app", *CREDENTIAL_FIELDS, "owner", "issued_at")
+OPTIONAL_ARGS: tuple[str, ...] = (
+    "rotation_interval_days",
+    "app_id",
+    "access_tier",
+    "use_case",
+    "environment",
+    "name_prefix",
+    "kms_key_id",
+    "recovery_window_in_days",
+    "force_delete",
+    "replica_regions",
+    "tags",
+    "write_only",
+)
+ALL_ARGS: tuple[str, ...] = REQUIRED_ARGS + OPTIONAL_ARGS
+
+#: Tag keys the component owns. Users may add tags but never override these,
+#: since audits and the rotation tooling trust them.
+RESERVED_TAG_KEYS: frozenset[str] = frozenset({"owner", "managed-by"})
+RESERVED_TAG_PREFIXES: tuple[str, ...] = ("twitter:", "rotation:", "credentials:", "aws:")
+
+SECRET_NAME_MAX = 256
+TAG_KEY_MAX = 128
+TAG_VALUE_MAX = 256
+# AWS allows 50 tags on a secret; the component uses up to 12 itself.
+MAX_USER_TAGS = 50 - 12
+DESCRIPTION_MAX = 2048
+
+_SEGMENT = re.compile(r"[A-Za-z0-9_+=.@-]+")
+_PREFIX = re.compile(r"[A-Za-z0-9_+=.@-]+(/[A-Za-z0-9_+=.@-]+)*")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_APP_ID = re.compile(r"[0-9]{1,20}")
+_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]")
+_KMS_KEY = re.compile(
+    r"arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key/[A-Za-z0-9-]+|alias/[A-Za-z0-9/_-]+)"
+    r"|alias/[A-Za-z0-9/_-]+"
+    r"|(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
+)
+# AWS tag rules: letters (any script), digits, spaces and _ . : / = + - @
+_TAG_TEXT = re.compile(r"[\w .:/=+\-@]*")
+
+
+@dataclass(frozen=True)
+class AppSettings:
+    """The validated, normalized non-secret settings of one app."""
+
+    project: str
+    app: str
+    owner: str
+    issued_at: date
+    environment: str
+    rotation_interval_days: int = DEFAULT_ROTATION_INTERVAL_DAYS
+    app_id: str | None = None
+    access_tier: str | None = None
+    use_case: str | None = None
+    name_prefix: str = DEFAULT_NAME_PREFIX
+    # A plain string (validated) or a pulumi Output (e.g. a Key's arn).
+    kms_key_id: Any = None
+    recovery_window_in_days: int = DEFAULT_RECOVERY_WINDOW_DAYS
+    force_delete: bool = False
+    replica_regions: tuple[str, ...] = ()
+    tags: Mapping[str, str] = field(default_factory=dict)
+    write_only: bool = False
+
+    @property
+    def label(self) -> str:
+        """How errors, outputs and the CLI refer to the app."""
+        return f"{self.project}/{self.app}"
+
+    @property
+    def secret_name(self) -> str:
+        return f"{self.name_prefix}/{self.environment}/{self.project}/{self.app}"
+
+    @property
+    def rotation_due_at(self) -> date:
+        return self.issued_at + timedelta(days=self.rotation_interval_days)
+
+
+def _check_segment(problems: list[str], name: str, value: object) -> str | None:
+    if not isinstance(value, str) or not value:
+        problems.append(f"{name} is required and must be a non-empty string")
+        return None
+    if not _SEGMENT.fullmatch(value):
+        problems.append(
+            f"{name} may only contain letters, digits and _+=.@- (it becomes part of the "
+            "Secrets Manager name); use a slug such as 'brand-monitoring'"
+        )
+        return None
+    return value
+
+
+def _check_int(
+    problems: list[str], name: str, value: object, low: int, high: int, default: int
+) -> int:
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        problems.append(f"{name} must be a whole number from {low} to {high}")
+        return default
+    return value
+
+
+def _check_bool(problems: list[str], name: str, value: object) -> bool:
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        problems.append(f"{name} must be true or false")
+        return False
+    return value
+
+
+def _check_tag_text(problems: list[str], what: str, value: str, limit: int) -> None:
+    if len(value) > limit:
+        problems.append(f"{what} is longer than AWS's {limit}-character tag limit")
+    if not _TAG_TEXT.fullmatch(value):
+        problems.append(
+            f"{what} has characters AWS tags do not allow; use letters, digits, "
+            "spaces and _ . : / = + - @"
+        )
+
+
+def parse_issued_at(problems: list[str], value: object) -> date | None:
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        problems.append("issued_at must be a date in the form YYYY-MM-DD (when the keys were generated)")
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        problems.append("issued_at is not a real calendar date; use YYYY-MM-DD")
+        return None
+
+
+def _check_user_tags(problems: list[str], tags: object) -> dict[str, str]:
+    if tags is None:
+        return {}
+    if not isinstance(tags, Mapping):
+        problems.append("tags must be a map of tag key to tag value")
+        return {}
+    if len(tags) > MAX_USER_TAGS:
+        problems.append(f"tags has {len(tags)} entries; at most {MAX_USER_TAGS} fit beside the component's own")
+    checked: dict[str, str] = {}
+    for key, value in tags.items():
+        if not isinstance(key, str) or not key:
+            problems.append("tags has an empty or non-string key")
+            continue
+        if key in RESERVED_TAG_KEYS or key.lower().startswith(RESERVED_TAG_PREFIXES):
+            problems.append(
+                f"tag '{key}' is reserved for the component's rotation metadata; "
+                f"choose another key (reserved: owner, managed-by and keys starting "
+                f"{', '.join(RESERVED_TAG_PREFIXES)})"
+            )
+            continue
+        if not isinstance(value, str):
+            problems.append(f"tag '{key}' must have a string value")
+            continue
+        _check_tag_text(problems, f"tag key '{key}'", key, TAG_KEY_MAX)
+        _check_tag_text(problems, f"value of tag '{key}'", value, TAG_VALUE_MAX)
+        checked[key] = value
+    return checked
+
+
+def _check_regions(problems: list[str], regions: object) -> tuple[str, ...]:
+    if regions is None:
+        return ()
+    if not isinstance(regions, (list, tuple)) or not all(isinstance(r, str) for r in regions):
+        problems.append("replica_regions must be a list of AWS region names such as 'eu-west-1'")
+        return ()
+    for region in regions:
+        if not _REGION.fullmatch(region):
+            problems.append(f"replica_regions has '{region}', which is not an AWS region name such as 'eu-west-1'")
+    if len(set(regions)) != len(regions):
+        problems.append("replica_regions lists a region twice")
+    return tuple(regions)
+
+
+def unknown_arg_problems(args: Mapping[str, Any], valid: tuple[str, ...]) -> list[str]:
+    unknown = sorted(set(args) - set(valid))
+    if not unknown:
+        return []
+    return [f"unknown argument(s) {', '.join(unknown)}; valid arguments are {', '.join(valid)}"]
+
+
+def parse_app_settings(
+    args: Mapping[str, Any], *, default_environment: str, label: str | None = None
+) -> AppSettings:
+    """Validate every non-secret argument; raise one error listing all problems.
+
+    Credential arguments are only checked for presence here: their values may
+    be unresolved secrets, which the component validates once they resolve.
+    """
+    problems: list[str] = unknown_arg_problems(args, ALL_ARGS)
+    for name in CREDENTIAL_FIELDS:
+        if args.get(name) is None:
+            problems.append(f"{name} is required")
+    project = _check_segment(problems, "project", args.get("project"))
+    app = _check_segment(problems, "app", args.get("app"))
+    subject = label or f"{project or args.get('project')}/{app or args.get('app')}"
+
+    owner = args.get("owner")
+    if not isinstance(owner, str) or not owner.strip():
+        problems.append("owner is required: the team or person accountable for rotating these keys")
+        owner = ""
+    else:
+        _check_tag_text(problems, "owner", owner, TAG_VALUE_MAX)
+
+    issued_at = parse_issued_at(problems, args.get("issued_at"))
+    interval = _check_int(
+        problems, "rotation_interval_days", args.get("rotation_interval_days"), 1, 1000,
+        DEFAULT_ROTATION_INTERVAL_DAYS,
+    )
+
+    app_id = args.get("app_id")
+    if app_id is not None:
+        if isinstance(app_id, int) and not isinstance(app_id, bool):
+            app_id = str(app_id)
+        if not isinstance(app_id, str) or not _APP_ID.fullmatch(app_id):
+            problems.append("app_id must be the numeric App ID shown in the developer portal")
+            app_id = None
+
+    tier = args.get("access_tier")
+    if tier is not None:
+        if not isinstance(tier, str) or tier.lower() not in ACCESS_TIERS:
+            problems.append(f"access_tier must be one of {', '.join(ACCESS_TIERS)}")
+            tier = None
+        else:
+            tier = tier.lower()
+
+    use_case = args.get("use_case")
+    if use_case is not None and (not isinstance(use_case, str) or len(use_case) > 500):
+        problems.append("use_case must be text of at most 500 characters")
+        use_case = None
+
+    environment = args.get("environment")
+    environment = default_environment if environment is None else environment
+    environment = _check_segment(problems, "environment", environment) or ""
+
+    prefix = args.get("name_prefix", DEFAULT_NAME_PREFIX)
+    if not isinstance(prefix, str) or not _PREFIX.fullmatch(prefix):
+        problems.append(
+            "name_prefix may only contain letters, digits, _+=.@- and single '/' between parts"
+        )
+        prefix = DEFAULT_NAME_PREFIX
+
+    kms_key_id = args.get("kms_key_id")
+    if isinstance(kms_key_id, str) and not _KMS_KEY.fullmatch(kms_key_id):
+        problems.append("kms_key_id must be a KMS key ARN, key ID, alias ARN or 'alias/<name>'")
+
+    force_delete = _check_bool(problems, "force_delete", args.get("force_delete"))
+    window = args.get("recovery_window_in_days")
+    if window is None:
+        window = 0 if force_delete else DEFAULT_RECOVERY_WINDOW_DAYS
+    elif window == 0 and not isinstance(window, bool):
+        if not force_delete:
+            problems.append(
+                "recovery_window_in_days 0 deletes the secret with no way back; "
+                "set force_delete: true as well if that is really intended"
+            )
+    else:
+        window = _check_int(problems, "recovery_window_in_days", window, 7, 30, DEFAULT_RECOVERY_WINDOW_DAYS)
+        if force_delete:
+            problems.append("force_delete: true contradicts a recovery window; drop one of them")
+
+    regions = _check_regions(problems, args.get("replica_regions"))
+    tags = _check_user_tags(problems, args.get("tags"))
+    write_only = _check_bool(problems, "write_only", args.get("write_only"))
+
+    settings = None
+    if project and app and environment and issued_at:
+        settings = AppSettings(
+            project=project,
+            app=app,
+            owner=owner,
+            issued_at=issued_at,
+            environment=environment,
+            rotation_interval_days=interval,
+            app_id=app_id,
+            access_tier=tier,
+            use_case=use_case,
+            name_prefix=prefix,
+            kms_key_id=kms_key_id,
+            recovery_window_in_days=window,
+            force_delete=force_delete,
+            replica_regions=regions,
+            tags=tags,
+            write_only=write_only,
+        )
+        problems.extend(_secret_name_problems(settings.secret_name))
+    if problems or settings is None:
+        raise InvalidInputError(prefixed(subject, problems))
+    return settings
+
+
+def _secret_name_problems(name: str) -> list[str]:
+    problems = []
+    if len(name) > SECRET_NAME_MAX:
+        problems.append(
+            f"the secret name {name!r} is {len(name)} characters; Secrets Manager allows "
+            f"{SECRET_NAME_MAX}. Shorten name_prefix, environment, project or app"
+        )
+    if len(name) >= 7 and name[-7] == "-":
+        problems.append(
+            f"the secret name {name!r} ends in '-' plus six characters, which Secrets Manager "
+            "confuses with its own ARN suffix; rename the app"
+        )
+    return problems

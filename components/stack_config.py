@@ -1,0 +1,210 @@
+"""Turns the stack's config into TwitterProject arguments.
+
+The structure checks are plain functions over plain dicts; only
+``load_projects`` touches ``pulumi.Config``. Everything non-secret is
+validated for every app before the first component is constructed, and the
+credentials once for the whole stack, so one bad app stops the whole stack
+with nothing written rather than half of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pulumi
+from pulumi.runtime import config as runtime_config
+
+from twitter_runtime.errors import InvalidInputError, prefixed
+from twitter_runtime.keys import CREDENTIAL_FIELDS, credential_problems
+
+from .app_settings import OPTIONAL_ARGS, parse_app_settings
+
+NAMESPACE = "twitter-secrets"
+CONFIG_KEYS: tuple[str, ...] = ("projects", "credentials", "defaults")
+PROJECT_KEYS: tuple[str, ...] = ("access_tier", "use_case", "owner", "tags", "apps")
+APP_KEYS: tuple[str, ...] = ("owner", "issued_at", *(k for k in OPTIONAL_ARGS if k != "use_case"))
+DEFAULT_KEYS: tuple[str, ...] = tuple(
+    k for k in APP_KEYS if k not in ("issued_at", "app_id", "access_tier")
+)
+
+SET_CREDENTIAL_HINT = (
+    "pulumi config set --secret --path "
+    "'twitter-secrets:credentials[\"{label}\"].{field}'  (the value is read from the prompt or stdin)"
+)
+
+
+def _unknown(where: str, given: Mapping[str, Any], valid: tuple[str, ...]) -> list[str]:
+    unknown = sorted(set(given) - set(valid))
+    if not unknown:
+        return []
+    return [f"{where}: unknown key(s) {', '.join(unknown)}; valid keys are {', '.join(valid)}"]
+
+
+def unknown_config_keys(config_keys: list[str] | set[str]) -> list[str]:
+    """Problems for ``twitter-secrets:*`` keys the program would ignore."""
+    ours = {k.split(":", 1)[1] for k in config_keys if k.startswith(NAMESPACE + ":")}
+    return _unknown("config", dict.fromkeys(ours), CONFIG_KEYS)
+
+
+def _merge_tags(*layers: Any) -> Any:
+    maps = [layer for layer in layers if layer is not None]
+    if not all(isinstance(m, Mapping) for m in maps):
+        return next(m for m in maps if not isinstance(m, Mapping))  # let validation report it
+    merged: dict[str, Any] = {}
+    for m in maps:
+        merged.update(m)
+    return merged or None
+
+
+def plan_projects(
+    projects: Any, defaults: Any, *, environment: str
+) -> dict[str, dict[str, Any]]:
+    """Validate the non-secret config; return project → TwitterProject args (minus keys).
+
+    Precedence: app settings over project settings over ``defaults``; tags merge.
+    """
+    problems: list[str] = []
+    defaults = {} if defaults is None else defaults
+    if not isinstance(defaults, Mapping):
+        raise InvalidInputError([f"{NAMESPACE}:defaults must be an object of app settings"])
+    problems += _unknown(f"{NAMESPACE}:defaults", defaults, DEFAULT_KEYS)
+    if not isinstance(projects, Mapping) or not projects:
+        raise InvalidInputError(
+            problems + [f"{NAMESPACE}:projects must map each Project name to its settings and apps"]
+        )
+    planned: dict[str, dict[str, Any]] = {}
+    for project in sorted(projects):
+        spec = projects[project]
+        if not isinstance(spec, Mapping):
+            problems.append(f"{project}: must be an object with access_tier, use_case and apps")
+            continue
+        problems += _unknown(f"{NAMESPACE}:projects.{project}", spec, PROJECT_KEYS)
+        apps = spec.get("apps")
+        if not isinstance(apps, Mapping) or not apps:
+            problems.append(f"{project}: apps must map at least one app name to its settings")
+            continue
+        planned_apps: dict[str, dict[str, Any]] = {}
+        for app in sorted(apps):
+            app_spec = apps[app]
+            if not isinstance(app_spec, Mapping):
+                problems.append(f"{project}/{app}: must be an object of app settings")
+                continue
+            problems += _unknown(f"{NAMESPACE}:projects.{project}.apps.{app}", app_spec, APP_KEYS)
+            merged = {**{k: v for k, v in defaults.items() if k in DEFAULT_KEYS}}
+            if "owner" in spec:
+                merged["owner"] = spec["owner"]
+            merged.update({k: v for k, v in app_spec.items() if k in APP_KEYS})
+            tags = _merge_tags(defaults.get("tags"), spec.get("tags"), app_spec.get("tags"))
+            if tags is not None:
+                merged["tags"] = tags
+            # Check the app as the component will, with placeholders for the keys.
+            probe = {**merged, "project": project, "app": app, **dict.fromkeys(CREDENTIAL_FIELDS, "")}
+            for key in ("access_tier", "use_case"):
+                if key in spec and key not in probe:
+                    probe[key] = spec[key]
+            try:
+                parse_app_settings(probe, default_environment=environment)
+            except InvalidInputError as error:
+                problems += error.problems
+            planned_apps[app] = merged
+        entry: dict[str, Any] = {"project": project, "apps": planned_apps}
+        for key in ("access_tier", "use_case"):
+            if spec.get(key) is not None:
+                entry[key] = spec[key]
+        planned[project] = entry
+    if problems:
+        raise InvalidInputError(problems)
+    return planned
+
+
+def check_credentials(raw: Any, labels: list[str]) -> dict[str, dict[str, str]]:
+    """Validate the secret credentials map for the whole stack at once.
+
+    Runs inside an ``apply``: it sees the values but reports only labels and
+    field names. Duplicate consumer keys are found with one dict pass, not by
+    comparing every pair of apps.
+    """
+    if not isinstance(raw, Mapping):
+        raise InvalidInputError(
+            [f"{NAMESPACE}:credentials must be an object keyed 'project/app' with the four keys each"]
+        )
+    problems: list[str] = []
+    for label in sorted(set(raw) - set(labels)):
+        problems.append(
+            f"{NAMESPACE}:credentials has an entry '{label}' that matches no app in "
+            f"{NAMESPACE}:projects; fix the label or remove it"
+        )
+    owner_of_key: dict[str, str] = {}
+    checked: dict[str, dict[str, str]] = {}
+    for label in labels:
+        entry = raw.get(label)
+        if entry is None:
+            problems.append(
+                f"{label}: no credentials; set each of {', '.join(CREDENTIAL_FIELDS)} with "
+                + SET_CREDENTIAL_HINT.format(label=label, field="<field>")
+            )
+            continue
+        if not isinstance(entry, Mapping):
+            problems.append(f"{label}: credentials must be an object with {', '.join(CREDENTIAL_FIELDS)}")
+            continue
+        found = credential_problems(entry)
+        if found:
+            problems += prefixed(label, found)
+            continue
+        key = entry["consumer_key"]
+        if key in owner_of_key:
+            problems.append(
+                f"{label}: consumer_key is the same as {owner_of_key[key]}'s; each app has "
+                "its own API Key, so one of them holds the wrong keys"
+            )
+        else:
+            owner_of_key[key] = label
+        checked[label] = {field: entry[field] for field in CREDENTIAL_FIELDS}
+    if problems:
+        raise InvalidInputError(problems)
+    return checked
+
+
+def _all_config_keys() -> set[str]:
+    # The SDK keeps config either in its context (tests, automation API) or in
+    # the PULUMI_CONFIG environment (the CLI's language host); read both.
+    return set(runtime_config.CONFIG.get()) | set(runtime_config.get_config_env())
+
+
+def load_projects(config: pulumi.Config, *, stack: str) -> list[dict[str, Any]]:
+    """Read and check the stack's config; return TwitterProject args with the keys wired in."""
+    problems = unknown_config_keys(_all_config_keys())
+    if not pulumi.runtime.is_config_secret(f"{NAMESPACE}:credentials") and config.get(
+        "credentials"
+    ) is not None:
+        problems.append(
+            f"{NAMESPACE}:credentials is stored in plain text; set each value with "
+            "pulumi config set --secret --path so it is encrypted"
+        )
+    if problems:
+        raise InvalidInputError(problems)
+    planned = plan_projects(
+        config.require_object("projects"), config.get_object("defaults"), environment=stack
+    )
+    labels = [f"{p}/{a}" for p, spec in planned.items() for a in spec["apps"]]
+    checked = config.require_secret_object("credentials").apply(
+        lambda raw: check_credentials(raw, labels)
+    )
+    for project, spec in planned.items():
+        for app, app_args in spec["apps"].items():
+            for field in CREDENTIAL_FIELDS:
+                app_args[field] = checked.apply(lambda c, lb=f"{project}/{app}", f=field: c[lb][f])
+    return list(planned.values())
+
+
+def stack_outputs(projects: list[Any]) -> dict[str, Any]:
+    """The stack outputs other stacks and auditors read: ``twitterApps`` and ``secretArns``."""
+    apps = sorted(
+        ((c.settings.label, c) for project in projects for c in project.apps.values()),
+        key=lambda pair: pair[0],
+    )
+    return {
+        "twitterApps": {label: c.summary() for label, c in apps},
+        "secretArns": {label: c.secret_arn for label, c in apps},
+    }
