@@ -9,6 +9,7 @@ with nothing written rather than half of it.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -172,25 +173,38 @@ def _all_config_keys() -> set[str]:
     return set(runtime_config.CONFIG.get()) | set(runtime_config.get_config_env())
 
 
+def _stored_in_plain_text(key: str) -> bool:
+    """True only when the engine told us which keys are secret and this is not one.
+
+    The CLI lists a structured key as secret when any leaf is ``secure``. An
+    engine that passes no list gets the benefit of the doubt rather than a
+    false alarm.
+    """
+    listed = runtime_config._SECRET_KEYS.get() | set(runtime_config.get_config_secret_keys_env())
+    told = bool(listed) or "PULUMI_CONFIG_SECRET_KEYS" in os.environ
+    return told and key not in listed
+
+
 def load_projects(config: pulumi.Config, *, stack: str) -> list[dict[str, Any]]:
     """Read and check the stack's config; return TwitterProject args with the keys wired in."""
     problems = unknown_config_keys(_all_config_keys())
-    if not pulumi.runtime.is_config_secret(f"{NAMESPACE}:credentials") and config.get(
-        "credentials"
-    ) is not None:
+    if _stored_in_plain_text(f"{NAMESPACE}:credentials") and config.get("credentials") is not None:
         problems.append(
             f"{NAMESPACE}:credentials is stored in plain text; set each value with "
             "pulumi config set --secret --path so it is encrypted"
         )
     if problems:
         raise InvalidInputError(problems)
-    planned = plan_projects(
-        config.require_object("projects"), config.get_object("defaults"), environment=stack
-    )
+    planned = plan_projects(config.get_object("projects"), config.get_object("defaults"), environment=stack)
     labels = [f"{p}/{a}" for p, spec in planned.items() for a in spec["apps"]]
-    checked = config.require_secret_object("credentials").apply(
-        lambda raw: check_credentials(raw, labels)
-    )
+    credentials = config.get_secret_object("credentials")
+    if credentials is None:
+        raise InvalidInputError(
+            [f"{NAMESPACE}:credentials is not set; for each app, set each of {', '.join(CREDENTIAL_FIELDS)}"
+             " with " + SET_CREDENTIAL_HINT.format(label="<project>/<app>", field="<field>")]
+            + [f"  apps without credentials: {', '.join(labels)}"]
+        )
+    checked = credentials.apply(lambda raw: check_credentials(raw, labels))
     for project, spec in planned.items():
         for app, app_args in spec["apps"].items():
             for field in CREDENTIAL_FIELDS:

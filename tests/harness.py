@@ -61,9 +61,13 @@ class ProgramRun:
         return [m for level, m in self.logs if level == "WARNING"]
 
     def fingerprint_of_inputs(self) -> str:
-        """A digest of every registration, byte for byte, for determinism checks."""
+        """A digest of every registration, byte for byte, for determinism checks.
+
+        Sorted by resource: registrations race each other through the monitor,
+        and the engine matches resources by URN, not by arrival order.
+        """
         blob = json.dumps(
-            [(r.type, r.name, r.parent, r.raw) for r in self.registrations], sort_keys=True
+            sorted((r.type, r.name, r.parent, r.raw) for r in self.registrations), sort_keys=True
         )
         return hashlib.sha256(blob.encode()).hexdigest()
 

@@ -1,0 +1,40 @@
+"""Format-valid credentials whose every value is a recognisable canary.
+
+A leak scan searches for each value and for fragments of it, so a partial
+leak (a prefix in an error, a suffix in a tag) is caught too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+FIELDS = ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
+_LENGTHS = {"consumer_key": 25, "consumer_secret": 50, "access_token_secret": 45}
+
+
+def _alnum(seed: str, length: int) -> str:
+    out = ""
+    counter = 0
+    while len(out) < length:
+        out += hashlib.sha256(f"{seed}:{counter}".encode()).hexdigest()
+        counter += 1
+    # Mix in upper case so values look like the portal's.
+    return "".join(c.upper() if i % 3 == 0 else c for i, c in enumerate(out[:length]))
+
+
+def canary_credentials(label: str, user_id: str = "1234567890") -> dict[str, str]:
+    """The four keys for one app; distinct per label."""
+    creds = {
+        "consumer_key": "CnryCK" + _alnum(label + "ck", 19),
+        "consumer_secret": "CnryCS" + _alnum(label + "cs", 44),
+        "access_token": f"{user_id}-CnryAT" + _alnum(label + "at", 34),
+        "access_token_secret": "CnryTS" + _alnum(label + "ts", 39),
+    }
+    for field, length in _LENGTHS.items():
+        assert len(creds[field]) == length
+    return creds
+
+
+def fragments(value: str, size: int = 10) -> list[str]:
+    """Every window of ``size`` characters: a leak of any part is still a leak."""
+    return [value[i : i + size] for i in range(0, len(value) - size + 1)]

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from tests.canaries import canary_credentials
+
+PROJECTS: dict[str, Any] = {
+    "brand-monitoring": {
+        "access_tier": "basic",
+        "use_case": "Listen for brand mentions and answer support questions",
+        "owner": "team-social",
+        "apps": {
+            "listener": {"app_id": "28471234", "issued_at": "2026-09-01"},
+            "responder": {"issued_at": "2026-10-15", "rotation_interval_days": 30, "owner": "support-bots"},
+        },
+    },
+    "research": {
+        "access_tier": "pro",
+        "apps": {"archive": {"owner": "data-science", "issued_at": "2026-01-31", "tags": {"cost-center": "4711"}}},
+    },
+}
+LABELS = ("brand-monitoring/listener", "brand-monitoring/responder", "research/archive")
+
+
+def make_config(projects: dict[str, Any] | None = None, credentials: dict[str, Any] | None = None, **extra):
+    projects = copy.deepcopy(PROJECTS if projects is None else projects)
+    if credentials is None:
+        credentials = {
+            f"{p}/{a}": canary_credentials(f"{p}/{a}", user_id=str(1000 + i))
+            for i, (p, spec) in enumerate(sorted(projects.items()))
+            for a in sorted(spec["apps"])
+        }
+    config = {"aws:region": "us-east-1", "twitter-secrets:projects": projects, "twitter-secrets:credentials": credentials}
+    config.update({f"twitter-secrets:{k}" if ":" not in k else k: v for k, v in extra.items()})
+    return config
+
+
+@pytest.fixture
+def config() -> dict[str, Any]:
+    return make_config()
