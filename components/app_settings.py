@@ -124,9 +124,7 @@ def _check_segment(problems: list[str], name: str, value: object) -> str | None:
     return value
 
 
-def _check_int(
-    problems: list[str], name: str, value: object, low: int, high: int, default: int
-) -> int:
+def _check_int(problems: list[str], name: str, value: object, low: int, high: int, default: int) -> int:
     if value is None:
         return default
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
@@ -149,8 +147,7 @@ def _check_tag_text(problems: list[str], what: str, value: str, limit: int) -> N
         problems.append(f"{what} is longer than AWS's {limit}-character tag limit")
     if not _TAG_TEXT.fullmatch(value):
         problems.append(
-            f"{what} has characters AWS tags do not allow; use letters, digits, "
-            "spaces and _ . : / = + - @"
+            f"{what} has characters AWS tags do not allow; use letters, digits, spaces and _ . : / = + - @"
         )
 
 
@@ -172,7 +169,9 @@ def _check_user_tags(problems: list[str], tags: object) -> dict[str, str]:
         problems.append("tags must be a map of tag key to tag value")
         return {}
     if len(tags) > MAX_USER_TAGS:
-        problems.append(f"tags has {len(tags)} entries; at most {MAX_USER_TAGS} fit beside the component's own")
+        problems.append(
+            f"tags has {len(tags)} entries; at most {MAX_USER_TAGS} fit beside the component's own"
+        )
     checked: dict[str, str] = {}
     for key, value in tags.items():
         if not isinstance(key, str) or not key:
@@ -202,7 +201,9 @@ def _check_regions(problems: list[str], regions: object) -> tuple[str, ...]:
         return ()
     for region in regions:
         if not _REGION.fullmatch(region):
-            problems.append(f"replica_regions has '{region}', which is not an AWS region name such as 'eu-west-1'")
+            problems.append(
+                f"replica_regions has '{region}', which is not an AWS region name such as 'eu-west-1'"
+            )
     if len(set(regions)) != len(regions):
         problems.append("replica_regions lists a region twice")
     return tuple(regions)
@@ -240,7 +241,11 @@ def parse_app_settings(
 
     issued_at = parse_issued_at(problems, args.get("issued_at"))
     interval = _check_int(
-        problems, "rotation_interval_days", args.get("rotation_interval_days"), 1, 1000,
+        problems,
+        "rotation_interval_days",
+        args.get("rotation_interval_days"),
+        1,
+        1000,
         DEFAULT_ROTATION_INTERVAL_DAYS,
     )
 
@@ -271,9 +276,7 @@ def parse_app_settings(
 
     prefix = args.get("name_prefix", DEFAULT_NAME_PREFIX)
     if not isinstance(prefix, str) or not _PREFIX.fullmatch(prefix):
-        problems.append(
-            "name_prefix may only contain letters, digits, _+=.@- and single '/' between parts"
-        )
+        problems.append("name_prefix may only contain letters, digits, _+=.@- and single '/' between parts")
         prefix = DEFAULT_NAME_PREFIX
 
     kms_key_id = args.get("kms_key_id")

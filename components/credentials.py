@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, NotRequired, Optional, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 import pulumi
 import pulumi_aws as aws
@@ -12,8 +12,8 @@ from twitter_runtime.errors import InvalidInputError, prefixed
 from twitter_runtime.keys import (
     CREDENTIAL_FIELDS,
     canonical_payload,
-    fingerprint,
     fields_containing_key_material,
+    fingerprint,
     length_warnings,
     validate_credentials,
 )
@@ -98,7 +98,7 @@ class TwitterAppCredentials(pulumi.ComponentResource):
         self,
         resource_name: str,
         args: TwitterAppCredentialsArgs,
-        opts: Optional[pulumi.ResourceOptions] = None,
+        opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         settings = parse_app_settings(args, default_environment=pulumi.get_stack())
         super().__init__(TYPE_TOKEN, resource_name, None, opts)
@@ -108,7 +108,9 @@ class TwitterAppCredentials(pulumi.ComponentResource):
         description = secret_description(settings)
         payload = pulumi.Output.secret(
             pulumi.Output.all(*(args[f] for f in CREDENTIAL_FIELDS)).apply(
-                lambda values: self._checked_payload(dict(zip(CREDENTIAL_FIELDS, values)), description)
+                lambda values: self._checked_payload(
+                    dict(zip(CREDENTIAL_FIELDS, values, strict=True)), description
+                )
             )
         )
         fp = pulumi.Output.unsecret(payload.apply(fingerprint))
@@ -120,8 +122,7 @@ class TwitterAppCredentials(pulumi.ComponentResource):
             kms_key_id=settings.kms_key_id,
             recovery_window_in_days=settings.recovery_window_in_days,
             replicas=[
-                aws.secretsmanager.SecretReplicaArgs(region=region)
-                for region in settings.replica_regions
+                aws.secretsmanager.SecretReplicaArgs(region=region) for region in settings.replica_regions
             ]
             or None,
             # The fingerprint tag makes the secret wait for (and so depend on)
@@ -168,8 +169,10 @@ class TwitterAppCredentials(pulumi.ComponentResource):
             raise InvalidInputError(
                 prefixed(
                     settings.label,
-                    [f"{name} contains one of the app's keys; it would be stored in plain text, remove it"
-                     for name in leaked],
+                    [
+                        f"{name} contains one of the app's keys; it would be stored in plain text, remove it"
+                        for name in leaked
+                    ],
                 )
             )
         for warning in length_warnings(checked):

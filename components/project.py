@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, NotRequired, Optional, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 import pulumi
 
@@ -32,15 +32,15 @@ class TwitterProjectArgs(TypedDict):
 class TwitterProject(pulumi.ComponentResource):
     """Parent of a Project's apps, so the stack mirrors the portal's tree."""
 
-    access_tier: pulumi.Output[Optional[str]]
-    use_case: pulumi.Output[Optional[str]]
+    access_tier: pulumi.Output[str | None]
+    use_case: pulumi.Output[str | None]
     apps: dict[str, TwitterAppCredentials]
 
     def __init__(
         self,
         resource_name: str,
         args: TwitterProjectArgs,
-        opts: Optional[pulumi.ResourceOptions] = None,
+        opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         problems = unknown_arg_problems(args, PROJECT_ARGS)
         tier = args.get("access_tier")

@@ -25,9 +25,7 @@ NAMESPACE = "twitter-secrets"
 CONFIG_KEYS: tuple[str, ...] = ("projects", "credentials", "defaults")
 PROJECT_KEYS: tuple[str, ...] = ("access_tier", "use_case", "owner", "tags", "apps")
 APP_KEYS: tuple[str, ...] = ("owner", "issued_at", *(k for k in OPTIONAL_ARGS if k != "use_case"))
-DEFAULT_KEYS: tuple[str, ...] = tuple(
-    k for k in APP_KEYS if k not in ("issued_at", "app_id", "access_tier")
-)
+DEFAULT_KEYS: tuple[str, ...] = tuple(k for k in APP_KEYS if k not in ("issued_at", "app_id", "access_tier"))
 
 SET_CREDENTIAL_HINT = (
     "pulumi config set --secret --path "
@@ -58,9 +56,7 @@ def _merge_tags(*layers: Any) -> Any:
     return merged or None
 
 
-def plan_projects(
-    projects: Any, defaults: Any, *, environment: str
-) -> dict[str, dict[str, Any]]:
+def plan_projects(projects: Any, defaults: Any, *, environment: str) -> dict[str, dict[str, Any]]:
     """Validate the non-secret config; return project → TwitterProject args (minus keys).
 
     Precedence: app settings over project settings over ``defaults``; tags merge.
@@ -72,7 +68,7 @@ def plan_projects(
     problems += _unknown(f"{NAMESPACE}:defaults", defaults, DEFAULT_KEYS)
     if not isinstance(projects, Mapping) or not projects:
         raise InvalidInputError(
-            problems + [f"{NAMESPACE}:projects must map each Project name to its settings and apps"]
+            [*problems, f"{NAMESPACE}:projects must map each Project name to its settings and apps"]
         )
     planned: dict[str, dict[str, Any]] = {}
     for project in sorted(projects):
@@ -200,9 +196,11 @@ def load_projects(config: pulumi.Config, *, stack: str) -> list[dict[str, Any]]:
     credentials = config.get_secret_object("credentials")
     if credentials is None:
         raise InvalidInputError(
-            [f"{NAMESPACE}:credentials is not set; for each app, set each of {', '.join(CREDENTIAL_FIELDS)}"
-             " with " + SET_CREDENTIAL_HINT.format(label="<project>/<app>", field="<field>")]
-            + [f"  apps without credentials: {', '.join(labels)}"]
+            [
+                f"{NAMESPACE}:credentials is not set; for each app, set each of {', '.join(CREDENTIAL_FIELDS)}"
+                " with " + SET_CREDENTIAL_HINT.format(label="<project>/<app>", field="<field>"),
+                f"  apps without credentials: {', '.join(labels)}",
+            ]
         )
     checked = credentials.apply(lambda raw: check_credentials(raw, labels))
     for project, spec in planned.items():

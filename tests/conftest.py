@@ -19,7 +19,9 @@ PROJECTS: dict[str, Any] = {
     },
     "research": {
         "access_tier": "pro",
-        "apps": {"archive": {"owner": "data-science", "issued_at": "2026-01-31", "tags": {"cost-center": "4711"}}},
+        "apps": {
+            "archive": {"owner": "data-science", "issued_at": "2026-01-31", "tags": {"cost-center": "4711"}}
+        },
     },
 }
 LABELS = ("brand-monitoring/listener", "brand-monitoring/responder", "research/archive")
@@ -33,7 +35,11 @@ def make_config(projects: dict[str, Any] | None = None, credentials: dict[str, A
             for i, (p, spec) in enumerate(sorted(projects.items()))
             for a in sorted(spec["apps"])
         }
-    config = {"aws:region": "us-east-1", "twitter-secrets:projects": projects, "twitter-secrets:credentials": credentials}
+    config = {
+        "aws:region": "us-east-1",
+        "twitter-secrets:projects": projects,
+        "twitter-secrets:credentials": credentials,
+    }
     config.update({f"twitter-secrets:{k}" if ":" not in k else k: v for k, v in extra.items()})
     return config
 

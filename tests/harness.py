@@ -166,8 +166,12 @@ def run_program(
     pulumi_settings.set_root_resource(None)
     mocks = _Mocks()
     pulumi.runtime.set_mocks(
-        mocks, project="twitter-secrets", stack=stack, preview=False,
-        logger=logger, monitor=_RecordingMonitor(mocks, run),
+        mocks,
+        project="twitter-secrets",
+        stack=stack,
+        preview=False,
+        logger=logger,
+        monitor=_RecordingMonitor(mocks, run),
     )
 
     async def collect() -> None:
@@ -185,6 +189,6 @@ def run_program(
 
     try:
         program()
-    except Exception as error:  # noqa: BLE001 - the test inspects it
+    except Exception as error:  # the test inspects it
         run.error = error
     return run

@@ -68,10 +68,13 @@ def test_rotation_interval_is_a_whole_number_of_days_in_range(value):
 
 
 def test_interval_bounds_are_inclusive():
-    assert parse_app_settings(args(rotation_interval_days=1), default_environment="d").rotation_interval_days == 1
-    assert parse_app_settings(args(rotation_interval_days=1000), default_environment="d").rotation_due_at == date(
-        2029, 5, 28
+    assert (
+        parse_app_settings(args(rotation_interval_days=1), default_environment="d").rotation_interval_days
+        == 1
     )
+    assert parse_app_settings(
+        args(rotation_interval_days=1000), default_environment="d"
+    ).rotation_due_at == date(2029, 5, 28)
 
 
 def test_access_tier_is_normalised_and_checked():
@@ -103,7 +106,9 @@ def test_secret_name_is_at_most_256_characters():
 
 
 def test_name_prefix_allows_inner_slashes_only():
-    assert parse_app_settings(args(name_prefix="org/x"), default_environment="d").secret_name.startswith("org/x/d/")
+    assert parse_app_settings(args(name_prefix="org/x"), default_environment="d").secret_name.startswith(
+        "org/x/d/"
+    )
     assert "name_prefix" in problems(name_prefix="/lead")[0]
     assert "name_prefix" in problems(name_prefix="a//b")[0]
 
@@ -115,7 +120,9 @@ def test_owner_is_required_and_tag_safe():
 
 def test_app_id_is_numeric():
     assert parse_app_settings(args(app_id=28471234), default_environment="d").app_id == "28471234"
-    assert problems(app_id="abc") == [f"{LABEL}: app_id must be the numeric App ID shown in the developer portal"]
+    assert problems(app_id="abc") == [
+        f"{LABEL}: app_id must be the numeric App ID shown in the developer portal"
+    ]
 
 
 def test_recovery_window_range_and_force_delete():
@@ -145,14 +152,16 @@ def test_bad_kms_key_rejected():
 
 
 def test_replica_regions():
-    assert parse_app_settings(args(replica_regions=["eu-west-1"]), default_environment="d").replica_regions == (
-        "eu-west-1",
-    )
+    assert parse_app_settings(
+        args(replica_regions=["eu-west-1"]), default_environment="d"
+    ).replica_regions == ("eu-west-1",)
     assert "not an AWS region name" in problems(replica_regions=["Europe"])[0]
     assert "twice" in problems(replica_regions=["eu-west-1", "eu-west-1"])[0]
 
 
-@pytest.mark.parametrize("key", ["owner", "managed-by", "rotation:due-at", "twitter:app", "credentials:x", "aws:foo"])
+@pytest.mark.parametrize(
+    "key", ["owner", "managed-by", "rotation:due-at", "twitter:app", "credentials:x", "aws:foo"]
+)
 def test_user_tags_cannot_override_reserved_keys(key):
     (problem,) = problems(tags={key: "x"})
     assert f"tag '{key}' is reserved" in problem

@@ -20,8 +20,12 @@ def creds() -> dict[str, str]:
 def test_canonical_payload_is_sorted_compact_json_of_exactly_the_four_fields(creds):
     payload = canonical_payload({**creds, "extra": "ignored"})
     assert payload == (
-        '{"access_token":"%s","access_token_secret":"%s","consumer_key":"%s","consumer_secret":"%s"}'
-        % (creds["access_token"], creds["access_token_secret"], creds["consumer_key"], creds["consumer_secret"])
+        '{{"access_token":"{}","access_token_secret":"{}","consumer_key":"{}","consumer_secret":"{}"}}'.format(
+            creds["access_token"],
+            creds["access_token_secret"],
+            creds["consumer_key"],
+            creds["consumer_secret"],
+        )
     )
     assert json.loads(payload) == creds
 
@@ -46,11 +50,23 @@ def test_valid_credentials_pass_unchanged(creds):
         ("access_token_secret", 12345, "access_token_secret must be a string, got int"),
         ("consumer_key", "CnryCKabcdefghijklmnopqrs\n", "consumer_key has leading or trailing whitespace"),
         ("access_token_secret", " CnryTSabc", "access_token_secret has leading or trailing whitespace"),
-        ("consumer_secret", "CnryCS-abc_def+ghi", "consumer_secret contains characters other than A-Z, a-z and 0-9"),
-        ("access_token", "CnryATnodashhere", "access_token is not in the form <numeric user id>-<letters and digits>"),
+        (
+            "consumer_secret",
+            "CnryCS-abc_def+ghi",
+            "consumer_secret contains characters other than A-Z, a-z and 0-9",
+        ),
+        (
+            "access_token",
+            "CnryATnodashhere",
+            "access_token is not in the form <numeric user id>-<letters and digits>",
+        ),
         ("access_token", "12345678901234567890-CnryAT", "access_token is not in the form"),
         ("consumer_key", "1234567890-CnryATpasted", "consumer_key looks like an Access Token"),
-        ("consumer_secret", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAbcd", "consumer_secret looks like an app-only Bearer Token"),
+        (
+            "consumer_secret",
+            "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAbcd",
+            "consumer_secret looks like an app-only Bearer Token",
+        ),
     ],
 )
 def test_each_bad_value_is_named_by_field_and_never_echoed(creds, field, value, expected):

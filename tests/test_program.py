@@ -137,8 +137,13 @@ def test_component_registers_its_outputs(run):
     assert outputs["fingerprint"] == fingerprint_of("research/archive", "1001")
     assert outputs["secret_arn"].startswith("arn:aws:secretsmanager:")
     assert set(outputs) == {
-        "secret_arn", "secret_name", "version_id", "fingerprint",
-        "issued_at", "rotation_due_at", "rotation_interval_days",
+        "secret_arn",
+        "secret_name",
+        "version_id",
+        "fingerprint",
+        "issued_at",
+        "rotation_due_at",
+        "rotation_interval_days",
     }
 
 
@@ -205,11 +210,15 @@ def test_write_only_mode_keeps_the_value_out_of_secret_string():
 
     # Changing a key (and only that) moves the version; the same keys keep it.
     again = run_program(config)
-    assert by_name(again, VERSION)["research/archive-version"].inputs["secretStringWoVersion"] == int(fp[:13], 16)
+    assert by_name(again, VERSION)["research/archive-version"].inputs["secretStringWoVersion"] == int(
+        fp[:13], 16
+    )
     creds = config["twitter-secrets:credentials"]["research/archive"]
     creds["consumer_secret"] = creds["consumer_secret"][::-1]
     rotated = run_program(config)
-    assert by_name(rotated, VERSION)["research/archive-version"].inputs["secretStringWoVersion"] != int(fp[:13], 16)
+    assert by_name(rotated, VERSION)["research/archive-version"].inputs["secretStringWoVersion"] != int(
+        fp[:13], 16
+    )
 
 
 def test_length_warnings_name_app_and_field_without_the_value():

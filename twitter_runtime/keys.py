@@ -92,8 +92,7 @@ def _field_problem(field: str, value: object) -> str | None:
         return f"{field} looks like an app-only Bearer Token; this field needs the {portal}"
     if _ACCESS_TOKEN.fullmatch(value):
         return (
-            f"{field} looks like an Access Token (digits, '-', then letters); "
-            f"this field needs the {portal}"
+            f"{field} looks like an Access Token (digits, '-', then letters); this field needs the {portal}"
         )
     if not _ALNUM.fullmatch(value):
         return f"{field} contains characters other than A-Z, a-z and 0-9; copy the {portal} again"
@@ -123,8 +122,7 @@ def credential_problems(credentials: Mapping[str, object]) -> list[str]:
             continue
         if value in seen:
             problems.append(
-                f"{field} is the same as {seen[value]}; "
-                f"copy the {PORTAL_NAMES[field]} into {field}"
+                f"{field} is the same as {seen[value]}; copy the {PORTAL_NAMES[field]} into {field}"
             )
         else:
             seen[value] = field
@@ -152,9 +150,7 @@ def validate_credentials(label: str, credentials: Mapping[str, object]) -> dict[
     return {field: credentials[field] for field in CREDENTIAL_FIELDS}  # type: ignore[misc]
 
 
-def fields_containing_key_material(
-    credentials: Mapping[str, str], texts: Mapping[str, str]
-) -> list[str]:
+def fields_containing_key_material(credentials: Mapping[str, str], texts: Mapping[str, str]) -> list[str]:
     """Names of non-secret texts that contain a credential value.
 
     A key pasted into an owner, tag or description would end up in plain

@@ -1,0 +1,181 @@
+"""Every bad input stops the program with a clear error and zero AWS resources."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.canaries import canary_credentials
+from tests.conftest import make_config
+from tests.harness import run_program
+from twitter_runtime import InvalidInputError
+
+LISTENER = "brand-monitoring/listener"
+
+
+def failed(config, **kwargs) -> str:
+    """Run, assert it failed before any AWS resource was registered, return the error text."""
+    result = run_program(config, **kwargs)
+    assert result.error is not None, "the program should have failed"
+    assert result.aws_resources == [], [r.name for r in result.aws_resources]
+    root = result.error
+    while not isinstance(root, InvalidInputError) and root.__cause__ is not None:
+        root = root.__cause__
+    assert isinstance(root, InvalidInputError), repr(result.error)
+    return str(root)
+
+
+def with_credential(field: str, value, label: str = LISTENER):
+    config = make_config()
+    config["twitter-secrets:credentials"][label][field] = value
+    return config
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        ("access_token", "", f"{LISTENER}: access_token is empty"),
+        (
+            "consumer_key",
+            "CnryCKwithnewline0123456\n",
+            f"{LISTENER}: consumer_key has leading or trailing whitespace",
+        ),
+        (
+            "consumer_secret",
+            "CnryCS has spaces inside it",
+            f"{LISTENER}: consumer_secret contains characters other",
+        ),
+        ("access_token", "CnryATnoUserIdPrefix", f"{LISTENER}: access_token is not in the form"),
+        ("consumer_key", "1000-CnryATpastedIntoKey", f"{LISTENER}: consumer_key looks like an Access Token"),
+    ],
+)
+def test_bad_credential_value(field, value, expected):
+    message = failed(with_credential(field, value))
+    assert message.startswith(expected)
+    if value.strip():
+        assert value.strip() not in message
+
+
+def test_consumer_key_equal_to_secret():
+    config = make_config()
+    creds = config["twitter-secrets:credentials"][LISTENER]
+    creds["consumer_secret"] = creds["consumer_key"]
+    message = failed(config)
+    assert message == (
+        f"{LISTENER}: consumer_secret is the same as consumer_key; copy the API Key Secret into consumer_secret"
+    )
+
+
+def test_same_consumer_key_in_two_apps():
+    config = make_config()
+    creds = config["twitter-secrets:credentials"]
+    creds["research/archive"]["consumer_key"] = creds[LISTENER]["consumer_key"]
+    message = failed(config)
+    assert message == (
+        "research/archive: consumer_key is the same as brand-monitoring/listener's; each app has its own "
+        "API Key, so one of them holds the wrong keys"
+    )
+
+
+def test_unknown_credential_field():
+    message = failed(with_credential("bearer_token", "x"))
+    assert message.startswith(f"{LISTENER}: unknown credential field(s) bearer_token; valid fields are")
+
+
+def test_missing_credentials_for_an_app_show_the_command():
+    config = make_config()
+    del config["twitter-secrets:credentials"]["research/archive"]
+    message = failed(config)
+    assert message.startswith("research/archive: no credentials; set each of consumer_key, ")
+    assert (
+        "pulumi config set --secret --path 'twitter-secrets:credentials[\"research/archive\"].<field>'"
+        in message
+    )
+
+
+def test_credentials_for_an_unknown_app():
+    config = make_config()
+    config["twitter-secrets:credentials"]["research/archiv"] = canary_credentials("typo")
+    message = failed(config)
+    assert "has an entry 'research/archiv' that matches no app" in message
+
+
+def test_credentials_not_set_at_all():
+    config = make_config()
+    del config["twitter-secrets:credentials"]
+    message = failed(config)
+    assert message.startswith("twitter-secrets:credentials is not set")
+    assert "brand-monitoring/listener, brand-monitoring/responder, research/archive" in message
+
+
+def test_credentials_in_plain_text_config_are_refused():
+    message = failed(make_config(), secret_keys=("aws:secretKey",))
+    assert message.startswith("twitter-secrets:credentials is stored in plain text")
+
+
+def test_unknown_config_key_lists_valid_ones():
+    message = failed(make_config(default={"owner": "x"}))
+    assert message == "config: unknown key(s) default; valid keys are projects, credentials, defaults"
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "expected"),
+    [
+        (
+            ("apps", "listener", "rotation_days"),
+            30,
+            "unknown key(s) rotation_days; valid keys are owner, issued_at",
+        ),
+        (
+            ("apps", "listener", "issued_at"),
+            "2026-13-01",
+            f"{LISTENER}: issued_at is not a real calendar date",
+        ),
+        (("apps", "listener", "rotation_interval_days"), 0, f"{LISTENER}: rotation_interval_days must be"),
+        (("apps", "listener", "access_tier"), "gold", f"{LISTENER}: access_tier must be one of"),
+        (("apps", "listener", "tags"), {"owner": "me"}, f"{LISTENER}: tag 'owner' is reserved"),
+        (("access_tier",), "platinum", "brand-monitoring/responder: access_tier must be one of"),
+        (("apps", "Listener Two"), {"issued_at": "2026-01-01"}, "app may only contain letters"),
+        (("owner",), None, "brand-monitoring/listener: owner is required"),
+        (("colour",), "blue", "twitter-secrets:projects.brand-monitoring: unknown key(s) colour"),
+    ],
+)
+def test_bad_project_config(path, value, expected):
+    config = make_config()
+    node = config["twitter-secrets:projects"]["brand-monitoring"]
+    for key in path[:-1]:
+        node = node[key]
+    if value is None:
+        del node[path[-1]]
+    else:
+        node[path[-1]] = value
+    if path == ("apps", "Listener Two"):
+        config["twitter-secrets:credentials"]["brand-monitoring/Listener Two"] = canary_credentials("x")
+    assert expected in failed(config)
+
+
+def test_one_bad_app_stops_every_app():
+    """Validation is stack-wide: a good app is not written while a bad one waits."""
+    config = with_credential("access_token_secret", "", label="research/archive")
+    message = failed(config)
+    assert message.startswith("research/archive: access_token_secret is empty")
+
+
+def test_all_problems_across_apps_are_reported_together():
+    config = make_config()
+    creds = config["twitter-secrets:credentials"]
+    creds[LISTENER]["access_token"] = "bad"
+    creds["research/archive"]["consumer_key"] = " x"
+    lines = failed(config).splitlines()
+    assert [line.split(":")[0] for line in lines] == [LISTENER, "research/archive"]
+
+
+def test_key_material_pasted_into_a_tag_is_refused_without_echo():
+    config = make_config()
+    secret = config["twitter-secrets:credentials"]["research/archive"]["consumer_secret"]
+    config["twitter-secrets:projects"]["research"]["apps"]["archive"]["tags"]["note"] = secret
+    message = failed(config)
+    assert message == (
+        "research/archive: extra tag #2 (in key order) contains one of the app's keys; "
+        "it would be stored in plain text, remove it"
+    )
+    assert secret[:10] not in message
