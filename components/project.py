@@ -1,7 +1,7 @@
 """The TwitterProject component: a developer-portal Project and its Apps."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: TypedDict must see NotRequired at runtime
+# (its __required_keys__), and Pulumi's provider host reads these types.
 from collections.abc import Mapping
 from typing import Any, NotRequired, TypedDict
 

@@ -1,0 +1,23 @@
+"""A user's own program that uses TwitterAppCredentials directly (no stack config layout).
+
+The test passes the component's args as plain config ``test:args`` and says
+whether the keys arrive as plain strings or as secret Outputs.
+"""
+
+import pulumi
+
+from components import TwitterAppCredentials
+
+config = pulumi.Config("test")
+args = config.require_object("args")
+if config.get_bool("keys_as_outputs"):
+    for field in ("consumer_key", "consumer_secret", "access_token", "access_token_secret"):
+        args[field] = pulumi.Output.secret(args[field])
+if config.get_bool("kms_as_output"):
+    args["kms_key_id"] = pulumi.Output.from_input(args["kms_key_id"])
+
+app = TwitterAppCredentials("my-app", args)
+pulumi.export("arn", app.secret_arn)
+pulumi.export("fingerprint", app.fingerprint)
+pulumi.export("due", app.rotation_due_at)
+pulumi.export("interval", app.rotation_interval_days)
