@@ -56,6 +56,20 @@ def _merge_tags(*layers: Any) -> Any:
     return merged or None
 
 
+def _layered_app_args(
+    defaults: Mapping[str, Any], project_spec: Mapping[str, Any], app_spec: Mapping[str, Any]
+) -> dict[str, Any]:
+    """App settings over the project's owner over stack defaults; tags merge across all three."""
+    merged = {k: v for k, v in defaults.items() if k in DEFAULT_KEYS}
+    if "owner" in project_spec:
+        merged["owner"] = project_spec["owner"]
+    merged.update({k: v for k, v in app_spec.items() if k in APP_KEYS})
+    tags = _merge_tags(defaults.get("tags"), project_spec.get("tags"), app_spec.get("tags"))
+    if tags is not None:
+        merged["tags"] = tags
+    return merged
+
+
 def plan_projects(projects: Any, defaults: Any, *, environment: str) -> dict[str, dict[str, Any]]:
     """Validate the non-secret config; return project → TwitterProject args (minus keys).
 
@@ -88,13 +102,7 @@ def plan_projects(projects: Any, defaults: Any, *, environment: str) -> dict[str
                 problems.append(f"{project}/{app}: must be an object of app settings")
                 continue
             problems += _unknown(f"{NAMESPACE}:projects.{project}.apps.{app}", app_spec, APP_KEYS)
-            merged = {**{k: v for k, v in defaults.items() if k in DEFAULT_KEYS}}
-            if "owner" in spec:
-                merged["owner"] = spec["owner"]
-            merged.update({k: v for k, v in app_spec.items() if k in APP_KEYS})
-            tags = _merge_tags(defaults.get("tags"), spec.get("tags"), app_spec.get("tags"))
-            if tags is not None:
-                merged["tags"] = tags
+            merged = _layered_app_args(defaults, spec, app_spec)
             # Check the app as the component will, with placeholders for the keys.
             probe = {**merged, "project": project, "app": app, **dict.fromkeys(CREDENTIAL_FIELDS, "")}
             for key in ("access_tier", "use_case"):
