@@ -12,14 +12,13 @@ from twitter_runtime.errors import InvalidInputError, prefixed
 from twitter_runtime.keys import (
     CREDENTIAL_FIELDS,
     canonical_payload,
-    fields_containing_key_material,
     fingerprint,
     length_warnings,
     validate_credentials,
 )
 
 from .app_settings import AppSettings, parse_app_settings
-from .metadata import ROTATION_STRATEGY_MANUAL, secret_description, secret_tags
+from .metadata import ROTATION_STRATEGY_MANUAL, key_material_problems, secret_description, secret_tags
 
 TYPE_TOKEN = "twitter-secrets:index:TwitterAppCredentials"
 
@@ -108,9 +107,7 @@ class TwitterAppCredentials(pulumi.ComponentResource):
         description = secret_description(settings)
         payload = pulumi.Output.secret(
             pulumi.Output.all(*(args[f] for f in CREDENTIAL_FIELDS)).apply(
-                lambda values: self._checked_payload(
-                    dict(zip(CREDENTIAL_FIELDS, values, strict=True)), description
-                )
+                lambda values: self._checked_payload(dict(zip(CREDENTIAL_FIELDS, values, strict=True)))
             )
         )
         fp = pulumi.Output.unsecret(payload.apply(fingerprint))
@@ -160,21 +157,13 @@ class TwitterAppCredentials(pulumi.ComponentResource):
             }
         )
 
-    def _checked_payload(self, credentials: dict[str, Any], description: str) -> str:
+    def _checked_payload(self, credentials: dict[str, Any]) -> str:
         """Validate resolved keys; only a valid set becomes the secret value."""
         settings: AppSettings = self.settings
         checked = validate_credentials(settings.label, credentials)
-        leaked = fields_containing_key_material(checked, _plain_texts(settings, description))
+        leaked = key_material_problems(settings, checked)
         if leaked:
-            raise InvalidInputError(
-                prefixed(
-                    settings.label,
-                    [
-                        f"{name} contains one of the app's keys; it would be stored in plain text, remove it"
-                        for name in leaked
-                    ],
-                )
-            )
+            raise InvalidInputError(prefixed(settings.label, leaked))
         for warning in length_warnings(checked):
             pulumi.log.warn(f"{settings.label}: {warning}", resource=self)
         return canonical_payload(checked)
@@ -199,18 +188,3 @@ class TwitterAppCredentials(pulumi.ComponentResource):
         if s.app_id:
             entry["appId"] = s.app_id
         return entry
-
-
-def _plain_texts(settings: AppSettings, description: str) -> dict[str, str]:
-    """Every non-secret text the component writes, by the name users know it by."""
-    texts = {
-        "secret name": settings.secret_name,
-        "description": description,
-        "owner": settings.owner,
-    }
-    for number, (key, value) in enumerate(sorted(settings.tags.items()), start=1):
-        # Named by position: if the key itself holds a credential, naming it would leak it.
-        texts[f"extra tag #{number} (in key order)"] = f"{key}={value}"
-    if isinstance(settings.kms_key_id, str):
-        texts["kms_key_id"] = settings.kms_key_id
-    return texts

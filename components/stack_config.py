@@ -10,6 +10,7 @@ with nothing written rather than half of it.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,7 +20,8 @@ from pulumi.runtime import config as runtime_config
 from twitter_runtime.errors import InvalidInputError, prefixed
 from twitter_runtime.keys import CREDENTIAL_FIELDS, credential_problems
 
-from .app_settings import OPTIONAL_ARGS, parse_app_settings
+from .app_settings import OPTIONAL_ARGS, AppSettings, parse_app_settings
+from .metadata import key_material_problems, plain_texts
 
 NAMESPACE = "twitter-secrets"
 CONFIG_KEYS: tuple[str, ...] = ("projects", "credentials", "defaults")
@@ -70,8 +72,13 @@ def _layered_app_args(
     return merged
 
 
-def plan_projects(projects: Any, defaults: Any, *, environment: str) -> dict[str, dict[str, Any]]:
-    """Validate the non-secret config; return project → TwitterProject args (minus keys).
+def plan_projects(
+    projects: Any, defaults: Any, *, environment: str
+) -> tuple[dict[str, dict[str, Any]], dict[str, AppSettings]]:
+    """Validate the non-secret config.
+
+    Returns project → TwitterProject args (minus keys), and each app's settings
+    by label for the stack-wide credential check.
 
     Precedence: app settings over project settings over ``defaults``; tags merge.
     """
@@ -85,6 +92,7 @@ def plan_projects(projects: Any, defaults: Any, *, environment: str) -> dict[str
             [*problems, f"{NAMESPACE}:projects must map each Project name to its settings and apps"]
         )
     planned: dict[str, dict[str, Any]] = {}
+    settings: dict[str, AppSettings] = {}
     for project in sorted(projects):
         spec = projects[project]
         if not isinstance(spec, Mapping):
@@ -109,7 +117,7 @@ def plan_projects(projects: Any, defaults: Any, *, environment: str) -> dict[str
                 if key in spec and key not in probe:
                     probe[key] = spec[key]
             try:
-                parse_app_settings(probe, default_environment=environment)
+                settings[f"{project}/{app}"] = parse_app_settings(probe, default_environment=environment)
             except InvalidInputError as error:
                 problems += error.problems
             planned_apps[app] = merged
@@ -120,14 +128,16 @@ def plan_projects(projects: Any, defaults: Any, *, environment: str) -> dict[str
         planned[project] = entry
     if problems:
         raise InvalidInputError(problems)
-    return planned
+    return planned, settings
 
 
-def check_credentials(raw: Any, labels: list[str]) -> dict[str, dict[str, str]]:
+def check_credentials(raw: Any, settings: Mapping[str, AppSettings]) -> dict[str, dict[str, str]]:
     """Validate the secret credentials map for the whole stack at once.
 
     Runs inside an ``apply``: it sees the values but reports only labels and
-    field names. Duplicate consumer keys are found with one dict pass, not by
+    field names. Any problem in any app fails every app, so nothing is
+    written for a half-valid stack. Duplicate consumer keys, and keys pasted
+    into another app's plain text, are found with set look-ups, not by
     comparing every pair of apps.
     """
     if not isinstance(raw, Mapping):
@@ -135,14 +145,14 @@ def check_credentials(raw: Any, labels: list[str]) -> dict[str, dict[str, str]]:
             [f"{NAMESPACE}:credentials must be an object keyed 'project/app' with the four keys each"]
         )
     problems: list[str] = []
-    for label in sorted(set(raw) - set(labels)):
+    for label in sorted(set(raw) - set(settings)):
         problems.append(
             f"{NAMESPACE}:credentials has an entry '{label}' that matches no app in "
             f"{NAMESPACE}:projects; fix the label or remove it"
         )
     owner_of_key: dict[str, str] = {}
     checked: dict[str, dict[str, str]] = {}
-    for label in labels:
+    for label, app_settings in settings.items():
         entry = raw.get(label)
         if entry is None:
             problems.append(
@@ -154,6 +164,8 @@ def check_credentials(raw: Any, labels: list[str]) -> dict[str, dict[str, str]]:
             problems.append(f"{label}: credentials must be an object with {', '.join(CREDENTIAL_FIELDS)}")
             continue
         found = credential_problems(entry)
+        if not found:
+            found = key_material_problems(app_settings, entry)
         if found:
             problems += prefixed(label, found)
             continue
@@ -166,9 +178,33 @@ def check_credentials(raw: Any, labels: list[str]) -> dict[str, dict[str, str]]:
         else:
             owner_of_key[key] = label
         checked[label] = {field: entry[field] for field in CREDENTIAL_FIELDS}
+    problems += _keys_in_other_apps_texts(checked, settings)
     if problems:
         raise InvalidInputError(problems)
     return checked
+
+
+_TOKEN = re.compile(r"[0-9]+-[A-Za-z0-9]+|[A-Za-z0-9]+")
+
+
+def _keys_in_other_apps_texts(
+    credentials: Mapping[str, Mapping[str, str]], settings: Mapping[str, AppSettings]
+) -> list[str]:
+    """One app's key pasted whole into another app's owner, tags or names.
+
+    Keys are letters and digits, so a pasted key is a whole token of the text:
+    one pass over all texts with a set of all keys, linear in the stack's size.
+    """
+    owner = {value: label for label, creds in credentials.items() for value in creds.values()}
+    problems = []
+    for label, app_settings in settings.items():
+        for name, text in plain_texts(app_settings).items():
+            holders = {owner[t] for t in _TOKEN.findall(text) if t in owner and owner[t] != label}
+            problems += [
+                f"{label}: {name} contains a key of {holder}; it would be stored in plain text, remove it"
+                for holder in sorted(holders)
+            ]
+    return problems
 
 
 def _all_config_keys() -> set[str]:
@@ -199,8 +235,10 @@ def load_projects(config: pulumi.Config, *, stack: str) -> list[dict[str, Any]]:
         )
     if problems:
         raise InvalidInputError(problems)
-    planned = plan_projects(config.get_object("projects"), config.get_object("defaults"), environment=stack)
-    labels = [f"{p}/{a}" for p, spec in planned.items() for a in spec["apps"]]
+    planned, settings = plan_projects(
+        config.get_object("projects"), config.get_object("defaults"), environment=stack
+    )
+    labels = list(settings)
     credentials = config.get_secret_object("credentials")
     if credentials is None:
         raise InvalidInputError(
@@ -210,7 +248,7 @@ def load_projects(config: pulumi.Config, *, stack: str) -> list[dict[str, Any]]:
                 f"  apps without credentials: {', '.join(labels)}",
             ]
         )
-    checked = credentials.apply(lambda raw: check_credentials(raw, labels))
+    checked = credentials.apply(lambda raw: check_credentials(raw, settings))
     for project, spec in planned.items():
         for app, app_args in spec["apps"].items():
             for field in CREDENTIAL_FIELDS:

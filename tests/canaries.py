@@ -22,7 +22,7 @@ def _alnum(seed: str, length: int) -> str:
     return "".join(c.upper() if i % 3 == 0 else c for i, c in enumerate(out[:length]))
 
 
-def canary_credentials(label: str, user_id: str = "1234567890") -> dict[str, str]:
+def canary_credentials(label: str, user_id: str = "9988776655") -> dict[str, str]:
     """The four keys for one app; distinct per label."""
     creds = {
         "consumer_key": "CnryCK" + _alnum(label + "ck", 19),

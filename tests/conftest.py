@@ -47,3 +47,20 @@ def make_config(projects: dict[str, Any] | None = None, credentials: dict[str, A
 @pytest.fixture
 def config() -> dict[str, Any]:
     return make_config()
+
+
+@pytest.fixture(scope="session")
+def moto_url():
+    from tests.aws_server import moto_server
+
+    with moto_server() as url:
+        yield url
+
+
+@pytest.fixture
+def aws(moto_url):
+    """A clean emulated AWS account for one test: a factory of boto3 clients."""
+    from tests.aws_server import client, reset
+
+    reset(moto_url)
+    return lambda service: client(moto_url, service)

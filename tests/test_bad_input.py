@@ -179,3 +179,14 @@ def test_key_material_pasted_into_a_tag_is_refused_without_echo():
         "it would be stored in plain text, remove it"
     )
     assert secret[:10] not in message
+
+
+def test_another_apps_key_pasted_into_a_tag_is_refused():
+    config = make_config()
+    key = config["twitter-secrets:credentials"][LISTENER]["consumer_key"]
+    config["twitter-secrets:projects"]["research"]["apps"]["archive"]["tags"]["note"] = f"copied {key} here"
+    message = failed(config)
+    assert message == (
+        "research/archive: extra tag #2 (in key order) contains a key of brand-monitoring/listener; "
+        "it would be stored in plain text, remove it"
+    )

@@ -1,6 +1,7 @@
 """Runtime helpers for services that use X credentials. Never imports pulumi."""
 
-from .errors import InvalidInputError
+from .credentials import TwitterCredentials
+from .errors import CredentialsUnavailableError, InvalidInputError
 from .keys import (
     CREDENTIAL_FIELDS,
     canonical_payload,
@@ -8,12 +9,18 @@ from .keys import (
     fingerprint,
     validate_credentials,
 )
+from .loader import call_with_refresh, load_credentials, refresh_credentials
 
 __all__ = [
     "CREDENTIAL_FIELDS",
+    "CredentialsUnavailableError",
     "InvalidInputError",
+    "TwitterCredentials",
+    "call_with_refresh",
     "canonical_payload",
     "credential_problems",
     "fingerprint",
+    "load_credentials",
+    "refresh_credentials",
     "validate_credentials",
 ]

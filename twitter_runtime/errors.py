@@ -27,3 +27,16 @@ class InvalidInputError(ValueError):
 def prefixed(subject: str, problems: Iterable[str]) -> list[str]:
     """Qualify each problem with what it is about (an app label or a config key)."""
     return [f"{subject}: {problem}" for problem in problems]
+
+
+class CredentialsUnavailableError(RuntimeError):
+    """A service could not get usable keys from a secret.
+
+    Names the secret and, where one is at fault, the field; the value never
+    appears, since services log these.
+    """
+
+    def __init__(self, secret_arn: str, reason: str, *, field: str | None = None) -> None:
+        self.secret_arn = secret_arn
+        self.field = field
+        super().__init__(f"{secret_arn}: {reason}")
