@@ -16,6 +16,8 @@ from typing import Any
 from twitter_runtime.errors import InvalidInputError, prefixed
 from twitter_runtime.keys import CREDENTIAL_FIELDS
 
+from .policies import principal_problems
+
 ACCESS_TIERS: tuple[str, ...] = (
     "free",
     "basic",
@@ -46,6 +48,10 @@ OPTIONAL_ARGS: tuple[str, ...] = (
     "replica_regions",
     "tags",
     "write_only",
+    "read_policy",
+    "readers",
+    "deny_other_readers",
+    "admin_principals",
 )
 ALL_ARGS: tuple[str, ...] = REQUIRED_ARGS + OPTIONAL_ARGS
 
@@ -96,6 +102,11 @@ class AppSettings:
     replica_regions: tuple[str, ...] = ()
     tags: Mapping[str, str] = field(default_factory=dict)
     write_only: bool = False
+    read_policy: bool = True
+    # Principal ARNs: plain strings (validated) or pulumi Outputs (checked on resolve).
+    readers: tuple[Any, ...] = ()
+    deny_other_readers: bool = False
+    admin_principals: tuple[Any, ...] = ()
 
     @property
     def label(self) -> str:
@@ -209,6 +220,25 @@ def _check_regions(problems: list[str], regions: object) -> tuple[str, ...]:
     return tuple(regions)
 
 
+def _check_readers(problems: list[str], args: Mapping[str, Any]) -> tuple[tuple, bool, tuple]:
+    deny = _check_bool(problems, "deny_other_readers", args.get("deny_other_readers"))
+    readers = args.get("readers") or ()
+    admins = args.get("admin_principals") or ()
+    problems += principal_problems("readers", readers, allow_root=not deny)
+    problems += principal_problems("admin_principals", admins)
+    if deny and not readers:
+        problems.append("deny_other_readers needs readers: with none, nobody could read the secret")
+    if deny and not admins:
+        problems.append(
+            "deny_other_readers needs admin_principals: name the role that runs pulumi up (it reads the "
+            "value back on refresh) and a break-glass admin role, or they would be locked out too"
+        )
+    if admins and not deny:
+        problems.append("admin_principals only has an effect with deny_other_readers: true")
+    as_tuple = lambda v: tuple(v) if isinstance(v, (list, tuple)) else ()  # noqa: E731
+    return as_tuple(readers), deny, as_tuple(admins)
+
+
 def unknown_arg_problems(args: Mapping[str, Any], valid: tuple[str, ...]) -> list[str]:
     unknown = sorted(set(args) - set(valid))
     if not unknown:
@@ -301,6 +331,9 @@ def parse_app_settings(
     regions = _check_regions(problems, args.get("replica_regions"))
     tags = _check_user_tags(problems, args.get("tags"))
     write_only = _check_bool(problems, "write_only", args.get("write_only"))
+    read_policy = args.get("read_policy")
+    read_policy = True if read_policy is None else _check_bool(problems, "read_policy", read_policy)
+    readers, deny_others, admins = _check_readers(problems, args)
 
     settings = None
     if project and app and environment and issued_at:
@@ -321,6 +354,10 @@ def parse_app_settings(
             replica_regions=regions,
             tags=tags,
             write_only=write_only,
+            read_policy=read_policy,
+            readers=readers,
+            deny_other_readers=deny_others,
+            admin_principals=admins,
         )
         problems.extend(_secret_name_problems(settings.secret_name))
     if problems or settings is None:

@@ -18,7 +18,23 @@ from twitter_runtime.keys import (
 )
 
 from .app_settings import AppSettings, parse_app_settings
-from .metadata import ROTATION_STRATEGY_MANUAL, key_material_problems, secret_description, secret_tags
+from .metadata import (
+    MANAGED_BY,
+    ROTATION_STRATEGY_MANUAL,
+    key_material_problems,
+    secret_description,
+    secret_tags,
+)
+from .policies import (
+    POLICY_PATH,
+    is_key_arn,
+    principal_problems,
+    read_policy_document,
+    read_policy_name,
+    resource_policy_document,
+    to_json,
+)
+from .wiring import ecs_secrets, external_secret_manifest
 
 TYPE_TOKEN = "twitter-secrets:index:TwitterAppCredentials"
 
@@ -71,6 +87,14 @@ class TwitterAppCredentialsArgs(TypedDict):
     """Extra tags; they cannot override the component's rotation metadata."""
     write_only: NotRequired[bool]
     """Write the value through ``secret_string_wo`` so it never lands in state outputs."""
+    read_policy: NotRequired[bool]
+    """Create the least-privilege read policy (default true)."""
+    readers: NotRequired[Sequence[pulumi.Input[str]]]
+    """Role/user ARNs allowed to read by the secret's own resource policy."""
+    deny_other_readers: NotRequired[bool]
+    """Also deny GetSecretValue to every principal not in readers or admin_principals."""
+    admin_principals: NotRequired[Sequence[pulumi.Input[str]]]
+    """Never locked out by deny_other_readers: the deploying role and a break-glass admin."""
 
 
 class TwitterAppCredentials(pulumi.ComponentResource):
@@ -92,6 +116,10 @@ class TwitterAppCredentials(pulumi.ComponentResource):
     issued_at: pulumi.Output[str]
     rotation_due_at: pulumi.Output[str]
     rotation_interval_days: pulumi.Output[int]
+    read_policy_arn: pulumi.Output[str | None]
+    """The IAM policy that reads exactly this secret (None when read_policy is false)."""
+    ecs_secrets: pulumi.Output[list[dict[str, str]]]
+    """The ``secrets`` list of an ECS container definition: TWITTER_CONSUMER_KEY etc."""
 
     def __init__(
         self,
@@ -137,6 +165,15 @@ class TwitterAppCredentials(pulumi.ComponentResource):
         version = aws.secretsmanager.SecretVersion(
             f"{resource_name}-version", secret_id=secret.id, opts=child, **value
         )
+        # Policies wait for the first version: AWS (and moto) misbehave when a
+        # policy or rotation races it.
+        after_version = pulumi.ResourceOptions(parent=self, depends_on=[version])
+        self._resource_name = resource_name
+        self._read_policy = (
+            self._read_policy_resource(secret, after_version) if settings.read_policy else None
+        )
+        if settings.readers:
+            self._secret_policy(secret, after_version)
 
         self.secret_arn = secret.arn
         self.secret_name = secret.name
@@ -145,8 +182,12 @@ class TwitterAppCredentials(pulumi.ComponentResource):
         self.issued_at = pulumi.Output.from_input(settings.issued_at.isoformat())
         self.rotation_due_at = pulumi.Output.from_input(settings.rotation_due_at.isoformat())
         self.rotation_interval_days = pulumi.Output.from_input(settings.rotation_interval_days)
+        self.read_policy_arn = self._read_policy.arn if self._read_policy else pulumi.Output.from_input(None)
+        self.ecs_secrets = secret.arn.apply(ecs_secrets)
         self.register_outputs(
             {
+                "read_policy_arn": self.read_policy_arn,
+                "ecs_secrets": self.ecs_secrets,
                 "secret_arn": self.secret_arn,
                 "secret_name": self.secret_name,
                 "version_id": self.version_id,
@@ -155,6 +196,112 @@ class TwitterAppCredentials(pulumi.ComponentResource):
                 "rotation_due_at": self.rotation_due_at,
                 "rotation_interval_days": self.rotation_interval_days,
             }
+        )
+
+    def _kms_key_arn(self) -> pulumi.Output[str | None]:
+        """kms:Decrypt must name the key ARN; resolve an alias or key id to it."""
+        key = self.settings.kms_key_id
+        if key is None:
+            return pulumi.Output.from_input(None)
+
+        def resolve(value: str) -> Any:
+            if is_key_arn(value):
+                return value
+            return aws.kms.get_key_output(key_id=value, opts=pulumi.InvokeOutputOptions(parent=self)).arn
+
+        return pulumi.Output.from_input(key).apply(resolve)
+
+    def _read_policy_resource(
+        self, secret: aws.secretsmanager.Secret, opts: pulumi.ResourceOptions
+    ) -> aws.iam.Policy:
+        s = self.settings
+        document = pulumi.Output.all(secret.arn, self._kms_key_arn()).apply(
+            lambda a: to_json(read_policy_document(a[0], kms_key_arn=a[1], replica_regions=s.replica_regions))
+        )
+        return aws.iam.Policy(
+            f"{self._resource_name}-read",
+            name=read_policy_name(s.secret_name),
+            path=POLICY_PATH,
+            description=f"Read the X (Twitter) credentials of {s.label} ({s.secret_name}) and nothing else",
+            policy=document,
+            tags={
+                "twitter:project": s.project,
+                "twitter:app": s.app,
+                "twitter:environment": s.environment,
+                "managed-by": MANAGED_BY,
+            },
+            opts=opts,
+        )
+
+    def _secret_policy(self, secret: aws.secretsmanager.Secret, opts: pulumi.ResourceOptions) -> None:
+        s = self.settings
+
+        def document(principals: list[Any]) -> str:
+            readers, admins = principals[: len(s.readers)], principals[len(s.readers) :]
+            problems = principal_problems("readers", readers, allow_root=not s.deny_other_readers)
+            problems += principal_problems("admin_principals", admins)
+            if problems:
+                raise InvalidInputError(prefixed(s.label, problems))
+            return to_json(
+                resource_policy_document(
+                    readers, deny_other_readers=s.deny_other_readers, admin_principals=admins
+                )
+            )
+
+        aws.secretsmanager.SecretPolicy(
+            f"{self._resource_name}-policy",
+            secret_arn=secret.arn,
+            policy=pulumi.Output.all(*s.readers, *s.admin_principals).apply(document),
+            block_public_policy=True,
+            opts=opts,
+        )
+
+    def grant_read(
+        self, role: pulumi.Input[str] | aws.iam.Role, *, name: str | None = None
+    ) -> aws.iam.RolePolicyAttachment:
+        """Attach this app's read policy to a role (like CDK's ``grantRead``).
+
+        ``role`` is a Role, a role name or a role ARN. ``name`` keys the
+        attachment in the stack; it is derived from a Role or a plain string,
+        and required for an Output, whose value is not known yet.
+        """
+        if self._read_policy is None:
+            raise ValueError(f"{self.settings.label}: grant_read needs read_policy: true")
+        if isinstance(role, aws.iam.Role):
+            key, role_name = name or role._name, role.name
+        elif isinstance(role, str):
+            role_name = role.rsplit("/", 1)[-1] if role.startswith("arn:") else role
+            key = name or role_name
+        elif name is None:
+            raise ValueError(f"{self.settings.label}: grant_read(role) with an Output role needs name=...")
+        else:
+            key, role_name = name, role
+        return aws.iam.RolePolicyAttachment(
+            f"{self._resource_name}-read-{key}",
+            role=role_name,
+            policy_arn=self._read_policy.arn,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def external_secret(
+        self,
+        store_name: str,
+        *,
+        store_kind: str = "SecretStore",
+        namespace: str | None = None,
+        target_name: str | None = None,
+    ) -> pulumi.Output[dict[str, Any]]:
+        """An External Secrets Operator manifest that syncs the four keys into Kubernetes."""
+        label = self.settings.label
+        return self.secret_name.apply(
+            lambda name: external_secret_manifest(
+                secret_name=name,
+                label=label,
+                store_name=store_name,
+                store_kind=store_kind,
+                namespace=namespace,
+                target_name=target_name,
+            )
         )
 
     def _checked_payload(self, credentials: dict[str, Any]) -> str:
@@ -183,6 +330,8 @@ class TwitterAppCredentials(pulumi.ComponentResource):
             "rotationDueAt": s.rotation_due_at.isoformat(),
             "rotationStrategy": ROTATION_STRATEGY_MANUAL,
         }
+        if self._read_policy is not None:
+            entry["readPolicyArn"] = self.read_policy_arn
         if s.access_tier:
             entry["accessTier"] = s.access_tier
         if s.app_id:

@@ -257,7 +257,7 @@ def load_projects(config: pulumi.Config, *, stack: str) -> list[dict[str, Any]]:
 
 
 def stack_outputs(projects: list[Any]) -> dict[str, Any]:
-    """The stack outputs other stacks and auditors read: ``twitterApps`` and ``secretArns``."""
+    """What other stacks and auditors read: ``twitterApps``, ``secretArns``, ``readPolicyArns``."""
     apps = sorted(
         ((c.settings.label, c) for project in projects for c in project.apps.values()),
         key=lambda pair: pair[0],
@@ -265,4 +265,5 @@ def stack_outputs(projects: list[Any]) -> dict[str, Any]:
     return {
         "twitterApps": {label: c.summary() for label, c in apps},
         "secretArns": {label: c.secret_arn for label, c in apps},
+        "readPolicyArns": {label: c.read_policy_arn for label, c in apps if c.settings.read_policy},
     }

@@ -39,6 +39,7 @@ class Registration:
     inputs: dict[str, Any]
     raw: dict[str, Any]
     custom: bool
+    dependencies: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -48,6 +49,7 @@ class ProgramRun:
     outputs: dict[str, Any] = field(default_factory=dict)
     secret_outputs: set[str] = field(default_factory=set)
     logs: list[tuple[str, str]] = field(default_factory=list)
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     error: BaseException | None = None
 
     def of_type(self, type_: str) -> list[Registration]:
@@ -98,15 +100,44 @@ def _fake_state(type_: str, name: str, inputs: dict[str, Any]) -> tuple[str, dic
         # Like the provider, never echo a write-only value back into state.
         state.pop("secretStringWo", None)
         return f"{inputs['secretId']}|{version}", state
+    if type_ == "aws:iam/policy:Policy":
+        arn = f"arn:aws:iam::{ACCOUNT}:policy{inputs.get('path', '/')}{inputs['name']}"
+        state.update(arn=arn, policyId=f"ANPA{hashlib.sha256(arn.encode()).hexdigest()[:17].upper()}")
+        return arn, state
+    if type_ == "aws:iam/role:Role":
+        state.update(
+            arn=f"arn:aws:iam::{ACCOUNT}:role/{inputs.get('name', name)}", name=inputs.get("name", name)
+        )
+        return state["name"], state
+    if type_ == "pulumi:pulumi:StackReference":
+        state.update(outputs=STACK_REFERENCES.get(inputs["name"], {}), secretOutputNames=[])
+        return inputs["name"], state
+    state.setdefault("arn", f"arn:aws:mock:{REGION}:{ACCOUNT}:{type_.split(':')[-1].lower()}/{name}")
     return f"{name}-id", state
 
 
+#: Outputs a mocked StackReference returns, by stack name (set by tests).
+STACK_REFERENCES: dict[str, dict[str, Any]] = {}
+
+
+def fake_key_arn(key_id: str) -> str:
+    """What aws.kms.get_key answers for an alias or key id."""
+    return f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{uuid.uuid5(uuid.NAMESPACE_URL, key_id)}"
+
+
 class _Mocks(pulumi.runtime.Mocks):
+    def __init__(self, run: ProgramRun) -> None:
+        self.run = run
+
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
         return _fake_state(args.typ, args.name, args.inputs)
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list | None]:
-        return {}, None
+        self.run.calls.append((args.token, dict(args.args)))
+        if args.token == "aws:kms/getKey:getKey":
+            arn = fake_key_arn(args.args["keyId"])
+            return {"arn": arn, "id": arn.rsplit("/", 1)[1], "keyId": args.args["keyId"]}, []
+        return {}, []
 
 
 class _RecordingMonitor(pulumi_mocks.MockMonitor):
@@ -127,6 +158,7 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
                 inputs=pulumi_mocks.rpc.deserialize_properties(request.object) if request.custom else {},
                 raw=raw,
                 custom=request.custom,
+                dependencies=list(request.dependencies),
             )
         )
         return response
@@ -149,6 +181,7 @@ def run_program(
     config: dict[str, Any],
     *,
     stack: str = "dev",
+    project: str = "twitter-secrets",
     secret_keys: tuple[str, ...] = ("twitter-secrets:credentials",),
     main: Path = MAIN,
 ) -> ProgramRun:
@@ -164,7 +197,7 @@ def run_program(
         list(secret_keys),
     )
     pulumi_settings.set_root_resource(None)
-    mocks = _Mocks()
+    mocks = _Mocks(run)
     pulumi.runtime.set_mocks(
         mocks,
         project="twitter-secrets",

@@ -15,6 +15,7 @@ SECRET = "aws:secretsmanager/secret:Secret"
 VERSION = "aws:secretsmanager/secretVersion:SecretVersion"
 APP = "twitter-secrets:index:TwitterAppCredentials"
 PROJECT = "twitter-secrets:index:TwitterProject"
+POLICY = "aws:iam/policy:Policy"
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +40,9 @@ def test_resource_graph_is_projects_then_apps_then_secret_and_version(run):
         assert r.parent == projects[r.name.split("/")[0]]
     for r in run.aws_resources:
         assert r.parent == apps[r.name.rsplit("-", 1)[0]]
-    # One secret per app, nothing else by default.
-    assert len(run.aws_resources) == 2 * len(LABELS)
+    # One secret per app, its version and its read policy; nothing else by default.
+    assert sorted(by_name(run, POLICY)) == [f"{label}-read" for label in LABELS]
+    assert len(run.aws_resources) == 3 * len(LABELS)
 
 
 def test_secret_inputs(run):
@@ -105,7 +107,7 @@ def test_version_holds_exactly_the_four_keys_as_a_secret(run):
 
 
 def test_stack_outputs_for_stack_references_and_auditors(run):
-    assert set(run.outputs) == {"twitterApps", "secretArns"}
+    assert set(run.outputs) == {"twitterApps", "secretArns", "readPolicyArns"}
     assert run.secret_outputs == set()  # readable by other stacks and auditors as plain values
     arns = run.outputs["secretArns"]
     assert sorted(arns) == list(LABELS)
@@ -123,7 +125,9 @@ def test_stack_outputs_for_stack_references_and_auditors(run):
         "rotationStrategy": "manual",
         "accessTier": "basic",
         "appId": "28471234",
+        "readPolicyArn": "arn:aws:iam::123456789012:policy/twitter-secrets/twitter-dev-brand-monitoring-listener-read",
     }
+    assert run.outputs["readPolicyArns"]["brand-monitoring/listener"] == listener["readPolicyArn"]
     assert len(listener["versionId"]) == 36
 
 
@@ -137,6 +141,8 @@ def test_component_registers_its_outputs(run):
     assert outputs["fingerprint"] == fingerprint_of("research/archive", "1001")
     assert outputs["secret_arn"].startswith("arn:aws:secretsmanager:")
     assert set(outputs) == {
+        "read_policy_arn",
+        "ecs_secrets",
         "secret_arn",
         "secret_name",
         "version_id",
@@ -232,4 +238,4 @@ def test_length_warnings_name_app_and_field_without_the_value():
         "brand-monitoring/listener: consumer_key is 22 characters; the developer portal usually issues "
         "25 for the API Key. Check it was copied whole"
     ]
-    assert len(result.aws_resources) == 6
+    assert len(result.aws_resources) == 9

@@ -1,0 +1,150 @@
+"""IAM and resource policy documents, as plain data.
+
+Built as dicts and serialized with sorted keys so that the same inputs give
+byte-identical JSON (no spurious diffs) and tests can assert every statement.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+
+READ_ACTIONS: list[str] = ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"]
+POLICY_PATH = "/twitter-secrets/"
+IAM_NAME_MAX = 128
+
+_SECRET_ARN = re.compile(r"arn:(aws[a-z-]*):secretsmanager:([a-z0-9-]+):([0-9]{12}):secret:(.+)")
+_KEY_ARN = re.compile(r"arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+")
+# Principals a resource policy may name: an account root, a user or a role.
+_PRINCIPAL_ARN = re.compile(
+    r"arn:(aws|aws-cn|aws-us-gov):iam::[0-9]{12}:(root|user/[\w+=,.@/-]+|role/[\w+=,.@/-]+)"
+)
+
+
+def to_json(document: dict[str, Any]) -> str:
+    return json.dumps(document, sort_keys=True, separators=(",", ":"))
+
+
+def is_key_arn(value: str) -> bool:
+    """kms:Decrypt must name the key's own ARN; aliases and ids need resolving."""
+    return bool(_KEY_ARN.fullmatch(value))
+
+
+def _secret_arn_parts(secret_arn: str) -> tuple[str, str, str, str]:
+    match = _SECRET_ARN.fullmatch(secret_arn)
+    if not match:
+        raise ValueError(f"not a Secrets Manager secret ARN: {secret_arn}")
+    partition, region, account, rest = match.groups()
+    return partition, region, account, rest
+
+
+def secretsmanager_endpoint(secret_arn: str) -> str:
+    """The value kms:ViaService takes for Secrets Manager in the secret's region."""
+    partition, region, _, _ = _secret_arn_parts(secret_arn)
+    suffix = "amazonaws.com.cn" if partition == "aws-cn" else "amazonaws.com"
+    return f"secretsmanager.{region}.{suffix}"
+
+
+def replica_arns(secret_arn: str, regions: Sequence[str]) -> list[str]:
+    """A replica keeps the primary's name and suffix; only the region differs."""
+    partition, _, account, rest = _secret_arn_parts(secret_arn)
+    return [f"arn:{partition}:secretsmanager:{r}:{account}:secret:{rest}" for r in regions]
+
+
+def read_policy_document(
+    secret_arn: str, *, kms_key_arn: str | None = None, replica_regions: Sequence[str] = ()
+) -> dict[str, Any]:
+    """Read exactly this app's secret (and its replicas), nothing else."""
+    resources = [secret_arn, *replica_arns(secret_arn, replica_regions)]
+    statements: list[dict[str, Any]] = [
+        {
+            "Sid": "ReadThisAppsCredentials",
+            "Effect": "Allow",
+            "Action": READ_ACTIONS,
+            "Resource": resources[0] if len(resources) == 1 else resources,
+        }
+    ]
+    if kms_key_arn:
+        statements.append(
+            {
+                "Sid": "DecryptOnlyThroughSecretsManager",
+                "Effect": "Allow",
+                "Action": "kms:Decrypt",
+                "Resource": kms_key_arn,
+                "Condition": {"StringEquals": {"kms:ViaService": secretsmanager_endpoint(secret_arn)}},
+            }
+        )
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def resource_policy_document(
+    readers: Sequence[str], *, deny_other_readers: bool = False, admin_principals: Sequence[str] = ()
+) -> dict[str, Any]:
+    """The secret's own policy: named readers may read; optionally nobody else may.
+
+    The Deny covers only GetSecretValue and exempts the admins, so they can
+    still read, and can always change or delete this policy to recover.
+    """
+    readers = sorted(set(readers))
+    statements: list[dict[str, Any]] = [
+        {
+            "Sid": "NamedReaders",
+            "Effect": "Allow",
+            "Principal": {"AWS": readers},
+            "Action": READ_ACTIONS,
+            "Resource": "*",
+        }
+    ]
+    if deny_other_readers:
+        statements.append(
+            {
+                "Sid": "DenyEveryoneElse",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "secretsmanager:GetSecretValue",
+                "Resource": "*",
+                "Condition": {
+                    "ArnNotEquals": {"aws:PrincipalArn": sorted(set(readers) | set(admin_principals))}
+                },
+            }
+        )
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def principal_problems(name: str, principals: Any, *, allow_root: bool = True) -> list[str]:
+    """Check principal ARNs named in a resource policy."""
+    if principals is None:
+        return []
+    if not isinstance(principals, (list, tuple)):
+        return [f"{name} must be a list of IAM principal ARNs"]
+    problems = []
+    for index, principal in enumerate(principals):
+        if not isinstance(principal, str):
+            continue  # an Output: checked once it resolves
+        where = f"{name}[{index}]"
+        if "*" in principal or "?" in principal:
+            problems.append(
+                f"{where} has a wildcard; name each role or user ARN (a wildcard could make the secret public)"
+            )
+        elif not _PRINCIPAL_ARN.fullmatch(principal):
+            problems.append(
+                f"{where} is not an IAM principal ARN such as arn:aws:iam::123456789012:role/my-service"
+            )
+        elif not allow_root and principal.endswith(":root"):
+            problems.append(
+                f"{where} names a whole account (:root); with deny_other_readers that would block the "
+                "account's own roles, so name the role ARNs instead"
+            )
+    return problems
+
+
+def read_policy_name(secret_name: str) -> str:
+    """A readable, deterministic IAM name; long names keep a hash to stay unique."""
+    name = secret_name.replace("/", "-") + "-read"
+    if len(name) <= IAM_NAME_MAX:
+        return name
+    digest = hashlib.sha256(secret_name.encode()).hexdigest()[:8]
+    return f"{name[: IAM_NAME_MAX - 14]}-{digest}-read"

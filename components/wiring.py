@@ -1,0 +1,67 @@
+"""How consumers reference the secret: ECS container secrets and an ExternalSecret.
+
+Plain functions of the secret's ARN or name, usable from any Pulumi program
+(a consumer stack gets the ARN through a StackReference).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from twitter_runtime.keys import CREDENTIAL_FIELDS
+
+#: Environment variable for each JSON key, as services conventionally name them.
+ENV_NAMES: dict[str, str] = {field: f"TWITTER_{field.upper()}" for field in CREDENTIAL_FIELDS}
+
+
+def ecs_secrets(secret_arn: str) -> list[dict[str, str]]:
+    """The ``secrets`` list of an ECS container definition.
+
+    ECS's ``valueFrom`` syntax is ``arn:json-key:version-stage:version-id``;
+    empty stage and id mean AWSCURRENT at task start.
+    """
+    return [{"name": ENV_NAMES[f], "valueFrom": f"{secret_arn}:{f}::"} for f in CREDENTIAL_FIELDS]
+
+
+def kubernetes_name(text: str) -> str:
+    """An RFC 1123 name (lowercase, digits, '-', at most 63) from a label."""
+    name = re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-")
+    return name[:63].rstrip("-") or "twitter-credentials"
+
+
+def external_secret_manifest(
+    *,
+    secret_name: str,
+    label: str,
+    store_name: str,
+    store_kind: str = "SecretStore",
+    namespace: str | None = None,
+    target_name: str | None = None,
+    refresh_interval: str = "1h",
+) -> dict[str, Any]:
+    """An External Secrets Operator ``ExternalSecret`` mapping the four keys.
+
+    The Kubernetes Secret it creates has the same variable names as the ECS
+    wiring, so one container image works on both.
+    """
+    if store_kind not in ("SecretStore", "ClusterSecretStore"):
+        raise ValueError("store_kind must be SecretStore or ClusterSecretStore")
+    name = kubernetes_name(f"twitter-{label}")
+    metadata: dict[str, Any] = {"name": name}
+    if namespace:
+        metadata["namespace"] = namespace
+    return {
+        "apiVersion": "external-secrets.io/v1",
+        "kind": "ExternalSecret",
+        "metadata": metadata,
+        "spec": {
+            "refreshInterval": refresh_interval,
+            "secretStoreRef": {"name": store_name, "kind": store_kind},
+            "target": {"name": target_name or name, "creationPolicy": "Owner"},
+            "data": [
+                {"secretKey": ENV_NAMES[f], "remoteRef": {"key": secret_name, "property": f}}
+                for f in CREDENTIAL_FIELDS
+            ],
+        },
+    }
