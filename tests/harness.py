@@ -184,8 +184,13 @@ def run_program(
     project: str = "twitter-secrets",
     secret_keys: tuple[str, ...] = ("twitter-secrets:credentials",),
     main: Path = MAIN,
+    mocks: pulumi.runtime.Mocks | None = None,
 ) -> ProgramRun:
-    """Run the program once with this config; never raises for program errors."""
+    """Run the program once with this config; never raises for program errors.
+
+    ``mocks`` replaces the in-memory fake cloud, e.g. with one that applies
+    each resource to an emulated AWS.
+    """
     run = ProgramRun()
     logger = logging.getLogger(f"pulumi-mock-{uuid.uuid4()}")
     logger.propagate = False
@@ -197,10 +202,10 @@ def run_program(
         list(secret_keys),
     )
     pulumi_settings.set_root_resource(None)
-    mocks = _Mocks(run)
+    mocks = mocks or _Mocks(run)
     pulumi.runtime.set_mocks(
         mocks,
-        project="twitter-secrets",
+        project=project,
         stack=stack,
         preview=False,
         logger=logger,

@@ -5,6 +5,8 @@ whether the keys arrive as plain strings or as secret Outputs, and what else
 to wire (grant_read, an ExternalSecret).
 """
 
+import json
+
 import pulumi
 import pulumi_aws as aws
 
@@ -27,7 +29,17 @@ pulumi.export("due", app.rotation_due_at)
 pulumi.export("interval", app.rotation_interval_days)
 
 if config.get_bool("wiring"):
-    role = aws.iam.Role("worker", name="worker", assume_role_policy="{}")
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+    role = aws.iam.Role("worker", name="worker", assume_role_policy=json.dumps(trust))
     app.grant_read(role)
     app.grant_read("arn:aws:iam::123456789012:role/legacy-service")
     pulumi.export("readPolicyArn", app.read_policy_arn)
