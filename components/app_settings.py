@@ -65,7 +65,6 @@ TAG_KEY_MAX = 128
 TAG_VALUE_MAX = 256
 # AWS allows 50 tags on a secret; the component uses up to 12 itself.
 MAX_USER_TAGS = 50 - 12
-DESCRIPTION_MAX = 2048
 
 _SEGMENT = re.compile(r"[A-Za-z0-9_+=.@-]+")
 _PREFIX = re.compile(r"[A-Za-z0-9_+=.@-]+(/[A-Za-z0-9_+=.@-]+)*")
@@ -184,7 +183,9 @@ def _check_user_tags(problems: list[str], tags: object) -> dict[str, str]:
             f"tags has {len(tags)} entries; at most {MAX_USER_TAGS} fit beside the component's own"
         )
     checked: dict[str, str] = {}
-    for key, value in tags.items():
+    for number, (key, value) in enumerate(sorted(tags.items(), key=lambda kv: str(kv[0])), start=1):
+        # Tags are named by position, not echoed: a pasted key would otherwise be repeated.
+        where = f"extra tag #{number} (in key order)"
         if not isinstance(key, str) or not key:
             problems.append("tags has an empty or non-string key")
             continue
@@ -196,10 +197,10 @@ def _check_user_tags(problems: list[str], tags: object) -> dict[str, str]:
             )
             continue
         if not isinstance(value, str):
-            problems.append(f"tag '{key}' must have a string value")
+            problems.append(f"{where} must have a string value")
             continue
-        _check_tag_text(problems, f"tag key '{key}'", key, TAG_KEY_MAX)
-        _check_tag_text(problems, f"value of tag '{key}'", value, TAG_VALUE_MAX)
+        _check_tag_text(problems, f"the key of {where}", key, TAG_KEY_MAX)
+        _check_tag_text(problems, f"the value of {where}", value, TAG_VALUE_MAX)
         checked[key] = value
     return checked
 
@@ -316,7 +317,12 @@ def parse_app_settings(
     force_delete = _check_bool(problems, "force_delete", args.get("force_delete"))
     window = args.get("recovery_window_in_days")
     if window is None:
-        window = 0 if force_delete else DEFAULT_RECOVERY_WINDOW_DAYS
+        window = DEFAULT_RECOVERY_WINDOW_DAYS
+        if force_delete:
+            problems.append(
+                "force_delete: true only takes effect with recovery_window_in_days: 0; "
+                "set both to delete without recovery, or drop force_delete"
+            )
     elif window == 0 and not isinstance(window, bool):
         if not force_delete:
             problems.append(

@@ -8,8 +8,10 @@ from typing import Any, NotRequired, TypedDict
 import pulumi
 
 from twitter_runtime.errors import InvalidInputError, prefixed
+from twitter_runtime.keys import CREDENTIAL_FIELDS
 
-from .app_settings import ACCESS_TIERS, unknown_arg_problems
+from .app_settings import ACCESS_TIERS, AppSettings, parse_app_settings, unknown_arg_problems
+from .credential_gate import check_credentials
 from .credentials import TwitterAppCredentials, TwitterAppCredentialsArgs
 
 TYPE_TOKEN = "twitter-secrets:index:TwitterProject"
@@ -43,25 +45,53 @@ class TwitterProject(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         problems = unknown_arg_problems(args, PROJECT_ARGS)
+        project = args.get("project")
+        if not isinstance(project, str) or not project:
+            problems.append("project is required: the developer-portal Project's name")
         tier = args.get("access_tier")
         if tier is not None and (not isinstance(tier, str) or tier.lower() not in ACCESS_TIERS):
             problems.append(f"access_tier must be one of {', '.join(ACCESS_TIERS)}")
+            tier = None
         apps = args.get("apps")
         if not isinstance(apps, Mapping) or not apps:
             problems.append("apps must map at least one app name to its settings")
+            apps = {}
+        problems = prefixed(str(project), problems)
+
+        # Every app is checked before anything is registered, so one bad app
+        # leaves its siblings unwritten too.
+        inherited = {"access_tier": tier.lower() if tier else None, "use_case": args.get("use_case")}
+        app_args: dict[str, dict[str, Any]] = {}
+        settings: dict[str, AppSettings] = {}
+        for app_name in sorted(apps):
+            merged: dict[str, Any] = {k: v for k, v in inherited.items() if v is not None}
+            merged.update(apps[app_name] if isinstance(apps[app_name], Mapping) else {})
+            merged.update(project=project, app=app_name)
+            try:
+                settings[f"{project}/{app_name}"] = parse_app_settings(
+                    merged, default_environment=pulumi.get_stack()
+                )
+            except InvalidInputError as error:
+                problems += error.problems
+            app_args[app_name] = merged
         if problems:
-            raise InvalidInputError(prefixed(str(args.get("project")), problems))
+            raise InvalidInputError(problems)
         super().__init__(TYPE_TOKEN, resource_name, None, opts)
 
-        inherited = {"access_tier": tier.lower() if tier else None, "use_case": args.get("use_case")}
+        # ...and every app's keys pass one gate before any app's resources register.
+        checked = pulumi.Output.all(
+            **{
+                f"{project}/{name}": pulumi.Output.all(**{f: a[f] for f in CREDENTIAL_FIELDS})
+                for name, a in app_args.items()
+            }
+        ).apply(lambda raw: check_credentials(raw, settings))
         self.apps = {}
-        for app_name in sorted(apps):
-            app_args: dict[str, Any] = {k: v for k, v in inherited.items() if v is not None}
-            app_args.update(apps[app_name])
-            app_args.update(project=args["project"], app=app_name)
+        for app_name, merged in app_args.items():
+            for field in CREDENTIAL_FIELDS:
+                merged[field] = checked.apply(lambda c, lb=f"{project}/{app_name}", f=field: c[lb][f])
             self.apps[app_name] = TwitterAppCredentials(
                 f"{resource_name}/{app_name}",
-                TwitterAppCredentialsArgs(**app_args),  # type: ignore[typeddict-item]
+                TwitterAppCredentialsArgs(**merged),  # type: ignore[typeddict-item]
                 pulumi.ResourceOptions(parent=self),
             )
         self.access_tier = pulumi.Output.from_input(inherited["access_tier"])

@@ -9,30 +9,25 @@ with nothing written rather than half of it.
 
 from __future__ import annotations
 
+import json
 import os
-import re
 from collections.abc import Mapping
 from typing import Any
 
 import pulumi
 from pulumi.runtime import config as runtime_config
 
-from twitter_runtime.errors import InvalidInputError, prefixed
-from twitter_runtime.keys import CREDENTIAL_FIELDS, credential_problems
+from twitter_runtime.errors import InvalidInputError
+from twitter_runtime.keys import CREDENTIAL_FIELDS
 
 from .app_settings import OPTIONAL_ARGS, AppSettings, parse_app_settings
-from .metadata import key_material_problems, plain_texts
+from .credential_gate import SET_CREDENTIAL_HINT, check_credentials
 
 NAMESPACE = "twitter-secrets"
 CONFIG_KEYS: tuple[str, ...] = ("projects", "credentials", "defaults")
 PROJECT_KEYS: tuple[str, ...] = ("access_tier", "use_case", "owner", "tags", "apps")
 APP_KEYS: tuple[str, ...] = ("owner", "issued_at", *(k for k in OPTIONAL_ARGS if k != "use_case"))
 DEFAULT_KEYS: tuple[str, ...] = tuple(k for k in APP_KEYS if k not in ("issued_at", "app_id", "access_tier"))
-
-SET_CREDENTIAL_HINT = (
-    "pulumi config set --secret --path "
-    "'twitter-secrets:credentials[\"{label}\"].{field}'  (the value is read from the prompt or stdin)"
-)
 
 
 def _unknown(where: str, given: Mapping[str, Any], valid: tuple[str, ...]) -> list[str]:
@@ -131,82 +126,6 @@ def plan_projects(
     return planned, settings
 
 
-def check_credentials(raw: Any, settings: Mapping[str, AppSettings]) -> dict[str, dict[str, str]]:
-    """Validate the secret credentials map for the whole stack at once.
-
-    Runs inside an ``apply``: it sees the values but reports only labels and
-    field names. Any problem in any app fails every app, so nothing is
-    written for a half-valid stack. Duplicate consumer keys, and keys pasted
-    into another app's plain text, are found with set look-ups, not by
-    comparing every pair of apps.
-    """
-    if not isinstance(raw, Mapping):
-        raise InvalidInputError(
-            [f"{NAMESPACE}:credentials must be an object keyed 'project/app' with the four keys each"]
-        )
-    problems: list[str] = []
-    for label in sorted(set(raw) - set(settings)):
-        problems.append(
-            f"{NAMESPACE}:credentials has an entry '{label}' that matches no app in "
-            f"{NAMESPACE}:projects; fix the label or remove it"
-        )
-    owner_of_key: dict[str, str] = {}
-    checked: dict[str, dict[str, str]] = {}
-    for label, app_settings in settings.items():
-        entry = raw.get(label)
-        if entry is None:
-            problems.append(
-                f"{label}: no credentials; set each of {', '.join(CREDENTIAL_FIELDS)} with "
-                + SET_CREDENTIAL_HINT.format(label=label, field="<field>")
-            )
-            continue
-        if not isinstance(entry, Mapping):
-            problems.append(f"{label}: credentials must be an object with {', '.join(CREDENTIAL_FIELDS)}")
-            continue
-        found = credential_problems(entry)
-        if not found:
-            found = key_material_problems(app_settings, entry)
-        if found:
-            problems += prefixed(label, found)
-            continue
-        key = entry["consumer_key"]
-        if key in owner_of_key:
-            problems.append(
-                f"{label}: consumer_key is the same as {owner_of_key[key]}'s; each app has "
-                "its own API Key, so one of them holds the wrong keys"
-            )
-        else:
-            owner_of_key[key] = label
-        checked[label] = {field: entry[field] for field in CREDENTIAL_FIELDS}
-    problems += _keys_in_other_apps_texts(checked, settings)
-    if problems:
-        raise InvalidInputError(problems)
-    return checked
-
-
-_TOKEN = re.compile(r"[0-9]+-[A-Za-z0-9]+|[A-Za-z0-9]+")
-
-
-def _keys_in_other_apps_texts(
-    credentials: Mapping[str, Mapping[str, str]], settings: Mapping[str, AppSettings]
-) -> list[str]:
-    """One app's key pasted whole into another app's owner, tags or names.
-
-    Keys are letters and digits, so a pasted key is a whole token of the text:
-    one pass over all texts with a set of all keys, linear in the stack's size.
-    """
-    owner = {value: label for label, creds in credentials.items() for value in creds.values()}
-    problems = []
-    for label, app_settings in settings.items():
-        for name, text in plain_texts(app_settings).items():
-            holders = {owner[t] for t in _TOKEN.findall(text) if t in owner and owner[t] != label}
-            problems += [
-                f"{label}: {name} contains a key of {holder}; it would be stored in plain text, remove it"
-                for holder in sorted(holders)
-            ]
-    return problems
-
-
 def _all_config_keys() -> set[str]:
     # The SDK keeps config either in its context (tests, automation API) or in
     # the PULUMI_CONFIG environment (the CLI's language host); read both.
@@ -220,9 +139,26 @@ def _stored_in_plain_text(key: str) -> bool:
     engine that passes no list gets the benefit of the doubt rather than a
     false alarm.
     """
-    listed = runtime_config._SECRET_KEYS.get() | set(runtime_config.get_config_secret_keys_env())
-    told = bool(listed) or "PULUMI_CONFIG_SECRET_KEYS" in os.environ
-    return told and key not in listed
+    if pulumi.runtime.is_config_secret(key):
+        return False
+    told = "PULUMI_CONFIG_SECRET_KEYS" in os.environ
+    return told and key not in runtime_config.get_config_secret_keys_env()
+
+
+def _parse_credentials_json(text: Any) -> Any:
+    """Config hands structured values over as JSON text; never echo it on error."""
+    if not isinstance(text, str):
+        return text
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise InvalidInputError(
+            [
+                f"{NAMESPACE}:credentials is not an object keyed 'project/app'; set each field with "
+                + SET_CREDENTIAL_HINT.format(label="<project>/<app>", field="<field>")
+                + " (note --path)"
+            ]
+        ) from None
 
 
 def load_projects(config: pulumi.Config, *, stack: str) -> list[dict[str, Any]]:
@@ -239,7 +175,9 @@ def load_projects(config: pulumi.Config, *, stack: str) -> list[dict[str, Any]]:
         config.get_object("projects"), config.get_object("defaults"), environment=stack
     )
     labels = list(settings)
-    credentials = config.get_secret_object("credentials")
+    # get_secret, not get_secret_object: the latter's error for a non-object
+    # value quotes the value, which here is a key.
+    credentials = config.get_secret("credentials")
     if credentials is None:
         raise InvalidInputError(
             [
@@ -248,7 +186,7 @@ def load_projects(config: pulumi.Config, *, stack: str) -> list[dict[str, Any]]:
                 f"  apps without credentials: {', '.join(labels)}",
             ]
         )
-    checked = credentials.apply(lambda raw: check_credentials(raw, settings))
+    checked = credentials.apply(lambda raw: check_credentials(_parse_credentials_json(raw), settings))
     for project, spec in planned.items():
         for app, app_args in spec["apps"].items():
             for field in CREDENTIAL_FIELDS:

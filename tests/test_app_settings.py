@@ -128,8 +128,7 @@ def test_app_id_is_numeric():
 def test_recovery_window_range_and_force_delete():
     assert "from 7 to 30" in problems(recovery_window_in_days=5)[0]
     assert "set force_delete: true" in problems(recovery_window_in_days=0)[0]
-    forced = parse_app_settings(args(force_delete=True), default_environment="d")
-    assert forced.recovery_window_in_days == 0
+    assert "only takes effect with recovery_window_in_days: 0" in problems(force_delete=True)[0]
     explicit = parse_app_settings(args(force_delete=True, recovery_window_in_days=0), default_environment="d")
     assert explicit.recovery_window_in_days == 0
     assert "contradicts" in problems(force_delete=True, recovery_window_in_days=7)[0]
@@ -168,8 +167,22 @@ def test_user_tags_cannot_override_reserved_keys(key):
 
 
 def test_user_tags_obey_aws_tag_rules():
-    assert "longer than AWS's 256-character" in problems(tags={"cost-center": "x" * 257})[0]
+    assert problems(tags={"cost-center": "x" * 257}) == [
+        f"{LABEL}: the value of extra tag #1 (in key order) is longer than AWS's 256-character tag limit"
+    ]
     assert "characters AWS tags do not allow" in problems(tags={"team": "a,b"})[0]
+    assert "the key of extra tag #2 (in key order)" in problems(tags={"a": "1", "b,c": "2"})[0]
+
+
+def test_at_most_38_extra_tags():
+    assert parse_app_settings(args(tags={f"t{i}": "x" for i in range(38)}), default_environment="d").tags
+    assert problems(tags={f"t{i}": "x" for i in range(39)}) == [
+        f"{LABEL}: tags has 39 entries; at most 38 fit beside the component's own"
+    ]
+
+
+def test_reserved_prefixes_are_matched_case_insensitively():
+    assert "is reserved" in problems(tags={"Rotation:Due-At": "x"})[0]
 
 
 def test_all_problems_reported_together():

@@ -107,9 +107,28 @@ def test_credentials_not_set_at_all():
     assert "brand-monitoring/listener, brand-monitoring/responder, research/archive" in message
 
 
-def test_credentials_in_plain_text_config_are_refused():
-    message = failed(make_config(), secret_keys=("aws:secretKey",))
+def test_credentials_in_plain_text_config_are_refused(monkeypatch):
+    # What the CLI's language host passes: the config keys that hold secure values.
+    monkeypatch.setenv("PULUMI_CONFIG_SECRET_KEYS", '["aws:secretKey"]')
+    message = failed(make_config(), secret_keys=())
     assert message.startswith("twitter-secrets:credentials is stored in plain text")
+
+
+def test_encrypted_credentials_pass_the_plain_text_check(monkeypatch):
+    monkeypatch.setenv("PULUMI_CONFIG_SECRET_KEYS", '["twitter-secrets:credentials"]')
+    assert run_program(make_config(), secret_keys=()).error is None
+
+
+def test_credentials_set_without_path_are_refused_without_echo():
+    config = make_config()
+    key = config["twitter-secrets:credentials"][LISTENER]["consumer_key"]
+    config["twitter-secrets:credentials"] = (
+        key  # `pulumi config set --secret twitter-secrets:credentials <key>`
+    )
+    result = run_program(config)
+    message = failed(config)
+    assert message.startswith("twitter-secrets:credentials is not an object keyed 'project/app'")
+    assert key[:10] not in "".join(__import__("traceback").format_exception(result.error))
 
 
 def test_unknown_config_key_lists_valid_ones():

@@ -106,5 +106,11 @@ def test_unusual_lengths_are_warnings_not_errors(creds):
 
 
 def test_key_material_inside_plain_text_is_found_by_name(creds):
-    texts = {"owner": "team " + creds["consumer_secret"], "description": "fine", "tag": creds["access_token"]}
-    assert fields_containing_key_material(creds, texts) == ["owner", "tag"]
+    texts = {
+        "owner": "team " + creds["consumer_secret"],
+        "description": "fine",
+        "tag": creds["access_token"],
+        "part": "x" + creds["access_token_secret"][20:30] + "y",
+        "user id alone": "user " + creds["access_token"].split("-")[0],
+    }
+    assert fields_containing_key_material(creds, texts) == ["owner", "part", "tag"]

@@ -45,8 +45,6 @@ _ALNUM = re.compile(r"[A-Za-z0-9]+")
 _ACCESS_TOKEN = re.compile(r"[0-9]{1,19}-[A-Za-z0-9]+")
 # An OAuth 2.0 app-only Bearer Token starts with a long run of 'A's.
 _BEARER_PREFIX = "AAAAAAAAAAAAAAAAAAAA"
-# Shorter values are too likely to occur by chance in ordinary text.
-_MIN_LEN_FOR_CONTAINMENT = 8
 
 
 def canonical_payload(credentials: Mapping[str, str]) -> str:
@@ -150,11 +148,35 @@ def validate_credentials(label: str, credentials: Mapping[str, object]) -> dict[
     return {field: credentials[field] for field in CREDENTIAL_FIELDS}  # type: ignore[misc]
 
 
+#: A shared run this long counts as part of a key: random 10-character runs
+#: of letters and digits do not occur in names, tags or descriptions by chance.
+FRAGMENT_CHARS = 10
+
+
+def key_fragments(credentials: Mapping[str, str]) -> set[str]:
+    """Every 10-character run of every key.
+
+    The access token's numeric prefix is the public user id, so only the part
+    after the '-' (and the runs that cross it) count.
+    """
+    fragments: set[str] = set()
+    for field, value in credentials.items():
+        if field == "access_token" and "-" in value:
+            value = value[value.index("-") - 1 :] if value.index("-") else value
+        fragments.update(value[i : i + FRAGMENT_CHARS] for i in range(len(value) - FRAGMENT_CHARS + 1))
+    return fragments
+
+
+def text_fragments(text: str) -> set[str]:
+    return {text[i : i + FRAGMENT_CHARS] for i in range(len(text) - FRAGMENT_CHARS + 1)}
+
+
 def fields_containing_key_material(credentials: Mapping[str, str], texts: Mapping[str, str]) -> list[str]:
-    """Names of non-secret texts that contain a credential value.
+    """Names of non-secret texts that contain a key, or any part of one.
 
     A key pasted into an owner, tag or description would end up in plain
     text in state, tags and stack outputs; catching it here keeps it out.
+    Linear in the text: set look-ups of every 10-character window.
     """
-    values = [v for v in credentials.values() if len(v) >= _MIN_LEN_FOR_CONTAINMENT]
-    return sorted(name for name, text in texts.items() if any(v in text for v in values))
+    fragments = key_fragments(credentials)
+    return sorted(name for name, text in texts.items() if text_fragments(text) & fragments)
