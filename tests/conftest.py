@@ -64,3 +64,12 @@ def aws(moto_url):
 
     reset(moto_url)
     return lambda service: client(moto_url, service)
+
+
+@pytest.fixture
+def fake_x():
+    """A fresh fake X API on a free loopback port, stopped after the test."""
+    from tests.fake_x import fake_x_server
+
+    with fake_x_server() as fake:
+        yield fake
