@@ -31,6 +31,7 @@ ACCESS_TIERS: tuple[str, ...] = (
 DEFAULT_ROTATION_INTERVAL_DAYS = 90
 DEFAULT_RECOVERY_WINDOW_DAYS = 30
 DEFAULT_NAME_PREFIX = "twitter"
+DEFAULT_X_API_BASE_URL = "https://api.x.com"
 
 #: Every argument the component takes. Unknown ones are rejected so that a
 #: misspelt option is never silently ignored.
@@ -52,6 +53,8 @@ OPTIONAL_ARGS: tuple[str, ...] = (
     "readers",
     "deny_other_readers",
     "admin_principals",
+    "verify",
+    "x_api_base_url",
 )
 ALL_ARGS: tuple[str, ...] = REQUIRED_ARGS + OPTIONAL_ARGS
 
@@ -77,6 +80,7 @@ _KMS_KEY = re.compile(
     r"|(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
 )
 # AWS tag rules: letters (any script), digits, spaces and _ . : / = + - @
+_BASE_URL = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?/?")
 _TAG_TEXT = re.compile(r"[\w .:/=+\-@]*")
 
 
@@ -106,6 +110,8 @@ class AppSettings:
     readers: tuple[Any, ...] = ()
     deny_other_readers: bool = False
     admin_principals: tuple[Any, ...] = ()
+    verify: bool = False
+    x_api_base_url: str = DEFAULT_X_API_BASE_URL
 
     @property
     def label(self) -> str:
@@ -340,6 +346,11 @@ def parse_app_settings(
     read_policy = args.get("read_policy")
     read_policy = True if read_policy is None else _check_bool(problems, "read_policy", read_policy)
     readers, deny_others, admins = _check_readers(problems, args)
+    verify = _check_bool(problems, "verify", args.get("verify"))
+    base_url = args.get("x_api_base_url", DEFAULT_X_API_BASE_URL)
+    if not isinstance(base_url, str) or not _BASE_URL.fullmatch(base_url):
+        problems.append("x_api_base_url must be an http(s) URL of the API host, such as https://api.x.com")
+        base_url = DEFAULT_X_API_BASE_URL
 
     settings = None
     if project and app and environment and issued_at:
@@ -364,6 +375,8 @@ def parse_app_settings(
             readers=readers,
             deny_other_readers=deny_others,
             admin_principals=admins,
+            verify=verify,
+            x_api_base_url=base_url.rstrip("/"),
         )
         problems.extend(_secret_name_problems(settings.secret_name))
     if problems or settings is None:

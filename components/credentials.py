@@ -2,6 +2,7 @@
 
 # No `from __future__ import annotations`: TypedDict must see NotRequired at runtime
 # (its __required_keys__), and Pulumi's provider host reads these types.
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any, NotRequired, TypedDict
 
@@ -34,6 +35,7 @@ from .policies import (
     resource_policy_document,
     to_json,
 )
+from .verification import CredentialsVerification
 from .wiring import ecs_secrets, external_secret_manifest
 
 TYPE_TOKEN = "twitter-secrets:index:TwitterAppCredentials"
@@ -95,6 +97,10 @@ class TwitterAppCredentialsArgs(TypedDict):
     """Also deny GetSecretValue to every principal not in readers or admin_principals."""
     admin_principals: NotRequired[Sequence[pulumi.Input[str]]]
     """Never locked out by deny_other_readers: the deploying role and a break-glass admin."""
+    verify: NotRequired[bool]
+    """Check the keys with X (user context and app) before storing them; only when they change."""
+    x_api_base_url: NotRequired[str]
+    """The X API host for verification (default https://api.x.com)."""
 
 
 class TwitterAppCredentials(pulumi.ComponentResource):
@@ -118,6 +124,9 @@ class TwitterAppCredentials(pulumi.ComponentResource):
     rotation_interval_days: pulumi.Output[int]
     read_policy_arn: pulumi.Output[str | None]
     """The IAM policy that reads exactly this secret (None when read_policy is false)."""
+    verified_user_id: pulumi.Output[str | None]
+    """With verify: the X user id the keys act for, as X reported it."""
+    verified_username: pulumi.Output[str | None]
     ecs_secrets: pulumi.Output[list[dict[str, str]]]
     """The ``secrets`` list of an ECS container definition: TWITTER_CONSUMER_KEY etc."""
 
@@ -139,6 +148,20 @@ class TwitterAppCredentials(pulumi.ComponentResource):
             )
         )
         fp = pulumi.Output.unsecret(payload.apply(fingerprint))
+        gate: list[pulumi.Resource] = []
+        if settings.verify:
+            # X must accept the keys first; the secret's tags and value wait for it.
+            verification = CredentialsVerification(
+                f"{resource_name}-verification",
+                credentials={f: payload.apply(lambda p, f=f: json.loads(p)[f]) for f in CREDENTIAL_FIELDS},
+                fingerprint=fp,
+                api_base_url=settings.x_api_base_url,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            fp = verification.fingerprint
+            gate.append(verification)
+        self.verified_user_id = verification.user_id if settings.verify else pulumi.Output.from_input(None)
+        self.verified_username = verification.username if settings.verify else pulumi.Output.from_input(None)
 
         secret = aws.secretsmanager.Secret(
             f"{resource_name}-secret",
@@ -163,7 +186,10 @@ class TwitterAppCredentials(pulumi.ComponentResource):
         else:
             value = {"secret_string": payload}
         version = aws.secretsmanager.SecretVersion(
-            f"{resource_name}-version", secret_id=secret.id, opts=child, **value
+            f"{resource_name}-version",
+            secret_id=secret.id,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=gate),
+            **value,
         )
         # Policies wait for the first version: AWS (and moto) misbehave when a
         # policy or rotation races it.
@@ -332,6 +358,9 @@ class TwitterAppCredentials(pulumi.ComponentResource):
         }
         if self._read_policy is not None:
             entry["readPolicyArn"] = self.read_policy_arn
+        if s.verify:
+            entry["verifiedUserId"] = self.verified_user_id
+            entry["verifiedUsername"] = self.verified_username
         if s.access_tier:
             entry["accessTier"] = s.access_tier
         if s.app_id:

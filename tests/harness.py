@@ -109,6 +109,11 @@ def _fake_state(type_: str, name: str, inputs: dict[str, Any]) -> tuple[str, dic
             arn=f"arn:aws:iam::{ACCOUNT}:role/{inputs.get('name', name)}", name=inputs.get("name", name)
         )
         return state["name"], state
+    if type_ == "pulumi-python:dynamic/twitter-secrets:CredentialsVerification":
+        # What X would report for these keys: the access token's user.
+        user_id = unwrap_secret(inputs["access_token"]).split("-", 1)[0]
+        state.update(user_id=user_id, username=f"user{user_id}")
+        return unwrap_secret(inputs["fingerprint"]), state
     if type_ == "pulumi:pulumi:StackReference":
         state.update(outputs=STACK_REFERENCES.get(inputs["name"], {}), secretOutputNames=[])
         return inputs["name"], state
