@@ -9,7 +9,7 @@ from .keys import (
     fingerprint,
     validate_credentials,
 )
-from .loader import call_with_refresh, load_credentials, refresh_credentials
+from .loader import call_with_refresh, load_bearer_token, load_credentials, refresh_credentials
 
 __all__ = [
     "CREDENTIAL_FIELDS",
@@ -20,6 +20,7 @@ __all__ = [
     "canonical_payload",
     "credential_problems",
     "fingerprint",
+    "load_bearer_token",
     "load_credentials",
     "refresh_credentials",
     "validate_credentials",

@@ -87,14 +87,48 @@ def parse_credentials(secret_arn: str, value: str | None) -> TwitterCredentials:
     return TwitterCredentials(**{f: data[f] for f in CREDENTIAL_FIELDS}, source=secret_arn)
 
 
-def _read(cache: SecretCache, secret_arn: str) -> TwitterCredentials:
+def _read_string(cache: SecretCache, secret_arn: str) -> str | None:
     try:
-        value = cache.get_secret_string(secret_arn, version_stage=CURRENT)
+        return cache.get_secret_string(secret_arn, version_stage=CURRENT)
     except ClientError as error:
         code = error.response.get("Error", {}).get("Code", "Unknown")
         hint = _ERROR_HINTS.get(code, "Secrets Manager refused the request")
         raise CredentialsUnavailableError(secret_arn, f"{hint} ({code})") from None
-    return parse_credentials(secret_arn, value)
+
+
+def _read(cache: SecretCache, secret_arn: str) -> TwitterCredentials:
+    return parse_credentials(secret_arn, _read_string(cache, secret_arn))
+
+
+def load_bearer_token(
+    secret_arn: str,
+    *,
+    client: Any = None,
+    max_age_seconds: int = DEFAULT_MAX_AGE_SECONDS,
+    refresh: bool = False,
+) -> str:
+    """The app-only bearer token from a ``{name}/bearer`` secret that rotation keeps current.
+
+    Pass ``refresh=True`` after X answered 401: the token was probably just rotated.
+    """
+    cache = _cache(client, max_age_seconds)
+    if refresh:
+        try:
+            cache.refresh_secret_now(secret_arn)
+        except ClientError:
+            pass  # reported below with the ARN
+    value = _read_string(cache, secret_arn)
+    try:
+        token = json.loads(value or "").get("bearer_token")
+    except (ValueError, AttributeError):
+        raise CredentialsUnavailableError(
+            secret_arn, "does not hold a JSON object with bearer_token"
+        ) from None
+    if not isinstance(token, str) or not token:
+        raise CredentialsUnavailableError(
+            secret_arn, "holds no bearer_token yet (the first rotation fills it)", field="bearer_token"
+        )
+    return token
 
 
 def load_credentials(

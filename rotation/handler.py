@@ -1,0 +1,148 @@
+"""Secrets Manager rotation for an X app's bearer token (the four-step protocol).
+
+Deployed by TwitterAppCredentials with ``bearer_rotation``. The bearer token
+is the one X credential that can be replaced without a human: X keeps one per
+app and hands out the same one until it is invalidated, so createSecret
+invalidates the current token and asks for a new one. Every step is safe to
+run twice. Logs name steps and versions, never a value.
+
+Environment:
+  CREDENTIALS_SECRET_ARN  the app's main secret (read only: the consumer pair and the
+                          owner's access token pair, which signs the invalidation)
+  X_API_BASE_URL          default https://api.x.com
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from typing import Any
+
+import boto3
+from botocore.exceptions import ClientError
+
+from twitter_runtime.credentials import TwitterCredentials
+from twitter_runtime.keys import CREDENTIAL_FIELDS
+from twitter_runtime.xapi import DEFAULT_BASE_URL, XApiClient, XConsumerRejectedError
+
+logger = logging.getLogger(__name__)
+logger.setLevel(logging.INFO)
+
+CURRENT, PENDING = "AWSCURRENT", "AWSPENDING"
+
+
+def lambda_handler(event: dict[str, Any], context: Any) -> None:
+    rotation = BearerRotation(
+        boto3.client("secretsmanager"),
+        XApiClient(os.environ.get("X_API_BASE_URL") or DEFAULT_BASE_URL),
+        os.environ["CREDENTIALS_SECRET_ARN"],
+    )
+    rotation.run(event["SecretId"], event["ClientRequestToken"], event["Step"])
+
+
+def _missing(error: ClientError) -> bool:
+    return error.response.get("Error", {}).get("Code") == "ResourceNotFoundException"
+
+
+class BearerRotation:
+    def __init__(self, secrets: Any, x: XApiClient, credentials_arn: str) -> None:
+        self.secrets = secrets
+        self.x = x
+        self.credentials_arn = credentials_arn
+
+    def run(self, arn: str, token: str, step: str) -> None:
+        steps = {
+            "createSecret": self.create_secret,
+            "setSecret": self.set_secret,
+            "testSecret": self.test_secret,
+            "finishSecret": self.finish_secret,
+        }
+        if step not in steps:
+            raise ValueError(f"unknown rotation step {step!r}")
+        metadata = self.secrets.describe_secret(SecretId=arn)
+        if not metadata.get("RotationEnabled"):
+            raise ValueError(f"{arn}: rotation is not enabled")
+        versions = metadata.get("VersionIdsToStages", {})
+        if token not in versions:
+            raise ValueError(f"{arn}: version {token} is not a version of this secret")
+        if CURRENT in versions[token]:
+            logger.info("%s: version %s is already AWSCURRENT; nothing to do", step, token)
+            return
+        if PENDING not in versions[token]:
+            raise ValueError(f"{arn}: version {token} is not AWSPENDING")
+        logger.info("%s: %s version %s", step, arn, token)
+        steps[step](arn, token)
+
+    # --- the four steps -----------------------------------------------------------------------
+
+    def create_secret(self, arn: str, token: str) -> None:
+        if self._bearer(arn, token=token) is not None:
+            logger.info("createSecret: version %s already holds a new token", token)
+            return
+        current = self._bearer(arn, stage=CURRENT) or ""
+        creds = self._app_credentials()
+        if current:
+            try:
+                self.x.invalidate_bearer(creds, current)
+                logger.info("createSecret: invalidated the AWSCURRENT token at X")
+            except XConsumerRejectedError:
+                # X no longer knows it: a previous attempt invalidated it already.
+                logger.info("createSecret: X already considers the AWSCURRENT token invalid")
+        new = self.x.issue_bearer(creds.consumer_key, creds.consumer_secret)
+        self.secrets.put_secret_value(
+            SecretId=arn,
+            ClientRequestToken=token,
+            SecretString=json.dumps({"bearer_token": new}),
+            VersionStages=[PENDING],
+        )
+        logger.info("createSecret: stored the new token as AWSPENDING version %s", token)
+
+    def set_secret(self, arn: str, token: str) -> None:
+        # X changed the token when it issued it: there is no other system to update.
+        logger.info("setSecret: nothing to do for version %s", token)
+
+    def test_secret(self, arn: str, token: str) -> None:
+        pending = self._bearer(arn, token=token)
+        if not pending:
+            raise ValueError(f"{arn}: version {token} holds no token to test")
+        self.x.check_bearer(pending)
+        logger.info("testSecret: X accepts the token of version %s", token)
+
+    def finish_secret(self, arn: str, token: str) -> None:
+        versions = self.secrets.describe_secret(SecretId=arn)["VersionIdsToStages"]
+        current = next((v for v, stages in versions.items() if CURRENT in stages), None)
+        if current != token:
+            self.secrets.update_secret_version_stage(
+                SecretId=arn, VersionStage=CURRENT, MoveToVersionId=token, RemoveFromVersionId=current
+            )
+            logger.info("finishSecret: AWSCURRENT moved from %s to %s", current, token)
+        if PENDING in versions.get(token, []):
+            self.secrets.update_secret_version_stage(
+                SecretId=arn, VersionStage=PENDING, RemoveFromVersionId=token
+            )
+            logger.info("finishSecret: AWSPENDING removed from %s", token)
+
+    # --- reads ----------------------------------------------------------------------------------
+
+    def _bearer(self, arn: str, *, token: str | None = None, stage: str | None = None) -> str | None:
+        kwargs: dict[str, Any] = {"SecretId": arn}
+        if token:
+            kwargs.update(VersionId=token, VersionStage=PENDING)
+        else:
+            kwargs.update(VersionStage=stage)
+        try:
+            value = self.secrets.get_secret_value(**kwargs)["SecretString"]
+        except ClientError as error:
+            if _missing(error):
+                return None
+            raise
+        token_value = json.loads(value).get("bearer_token")
+        return token_value if isinstance(token_value, str) else None
+
+    def _app_credentials(self) -> TwitterCredentials:
+        value = self.secrets.get_secret_value(SecretId=self.credentials_arn, VersionStage=CURRENT)[
+            "SecretString"
+        ]
+        value = json.loads(value)
+        return TwitterCredentials(**{f: value[f] for f in CREDENTIAL_FIELDS}, source=self.credentials_arn)

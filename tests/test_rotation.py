@@ -1,0 +1,263 @@
+"""The bearer-token rotation handler against moto's Secrets Manager and the fake X API.
+
+Secrets Manager's side is played by the test: rotate_secret on moto marks a
+new version AWSPENDING (moto cannot run Lambda code without Docker, so its
+invocation of the function fails, as intended here), then the four steps are
+called in-process with the events Secrets Manager sends.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+
+import pytest
+from botocore.exceptions import ClientError
+
+from rotation import handler
+from tests.canaries import canary_credentials, fragments
+from tests.fake_x import CODE_32, CODE_99, SERVER_ERROR, V2_TOO_MANY, V2_UNAUTHORIZED
+from twitter_runtime import canonical_payload, load_bearer_token
+from twitter_runtime.xapi import XApiClient, XAuthenticationError
+
+CREDS = canary_credentials("brand-monitoring/listener", user_id="3344556677")
+STEPS = ("createSecret", "setSecret", "testSecret", "finishSecret")
+NO_LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:not-deployed-in-tests"
+
+
+@dataclass
+class Env:
+    sm: object
+    main_arn: str
+    bearer_arn: str
+    initial: str
+    main_versions: dict
+
+
+@pytest.fixture
+def env(aws, moto_url, fake_x, monkeypatch) -> Env:
+    for key, value in {
+        "AWS_ENDPOINT_URL": moto_url,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_MAX_ATTEMPTS": "1",
+        "X_API_BASE_URL": fake_x.url,
+    }.items():
+        monkeypatch.setenv(key, value)
+    sm = aws("secretsmanager")
+    fake_x.add_credentials(CREDS)
+    main_arn = sm.create_secret(
+        Name="twitter/dev/brand-monitoring/listener", SecretString=canonical_payload(CREDS)
+    )["ARN"]
+    initial = XApiClient(fake_x.url).issue_bearer(CREDS["consumer_key"], CREDS["consumer_secret"])
+    bearer_arn = sm.create_secret(
+        Name="twitter/dev/brand-monitoring/listener/bearer",
+        SecretString=json.dumps({"bearer_token": initial}),
+    )["ARN"]
+    monkeypatch.setenv("CREDENTIALS_SECRET_ARN", main_arn)
+    return Env(sm, main_arn, bearer_arn, initial, _versions(sm, main_arn))
+
+
+def _versions(sm, arn) -> dict:
+    return {
+        v["VersionId"]: sorted(v.get("VersionStages", []))
+        for v in sm.list_secret_version_ids(SecretId=arn)["Versions"]
+    }
+
+
+def begin(env: Env) -> str:
+    """What RotateSecret does before calling the function: a new version marked AWSPENDING."""
+    token = str(uuid.uuid4())
+    try:
+        env.sm.rotate_secret(
+            SecretId=env.bearer_arn,
+            ClientRequestToken=token,
+            RotationLambdaARN=NO_LAMBDA,
+            RotationRules={"AutomaticallyAfterDays": 30},
+        )
+    except ClientError as error:
+        assert error.response["Error"]["Code"] == "ResourceNotFoundException"  # the function, not the secret
+    assert "AWSPENDING" in _versions(env.sm, env.bearer_arn)[token]
+    return token
+
+
+def step(env: Env, token: str, name: str) -> None:
+    handler.lambda_handler({"SecretId": env.bearer_arn, "ClientRequestToken": token, "Step": name}, None)
+
+
+def rotate(env: Env, token: str, steps=STEPS) -> None:
+    for name in steps:
+        step(env, token, name)
+
+
+def current_bearer(env: Env) -> str:
+    # Name the stage: moto's default read does not follow a moved AWSCURRENT (AWS's does).
+    value = env.sm.get_secret_value(SecretId=env.bearer_arn, VersionStage="AWSCURRENT")["SecretString"]
+    return json.loads(value)["bearer_token"]
+
+
+def assert_rotated(env: Env, fake_x, token: str, old: str) -> None:
+    """AWSCURRENT holds a token X accepts, AWSPREVIOUS the old one, no AWSPENDING, main secret untouched."""
+    versions = _versions(env.sm, env.bearer_arn)
+    assert versions[token] == ["AWSCURRENT"]
+    assert not any("AWSPENDING" in stages for stages in versions.values())
+    new = current_bearer(env)
+    assert new == fake_x.current_bearer(CREDS["consumer_key"]) and new != old
+    XApiClient(fake_x.url).check_bearer(new)
+    previous = env.sm.get_secret_value(SecretId=env.bearer_arn, VersionStage="AWSPREVIOUS")["SecretString"]
+    assert json.loads(previous)["bearer_token"] == old
+    assert _versions(env.sm, env.main_arn) == env.main_versions
+    assert env.sm.get_secret_value(SecretId=env.main_arn)["SecretString"] == canonical_payload(CREDS)
+
+
+def test_full_rotation(env, fake_x):
+    token = begin(env)
+    rotate(env, token)
+    assert_rotated(env, fake_x, token, env.initial)
+    with pytest.raises(XAuthenticationError):
+        XApiClient(fake_x.url).check_bearer(env.initial)
+
+
+def test_every_step_twice_changes_nothing_more(env, fake_x):
+    token = begin(env)
+    for name in STEPS:
+        step(env, token, name)
+        step(env, token, name)
+    assert_rotated(env, fake_x, token, env.initial)
+    assert len(fake_x.calls("POST", "/oauth2/invalidate_token")) == 1
+    rotate(env, token)  # after finishing, the token is AWSCURRENT: every step returns at once
+    assert_rotated(env, fake_x, token, env.initial)
+
+
+def test_two_rotations_in_a_row(env, fake_x):
+    first = begin(env)
+    rotate(env, first)
+    middle = current_bearer(env)
+    second = begin(env)
+    rotate(env, second)
+    assert_rotated(env, fake_x, second, middle)
+
+
+def test_first_rotation_of_an_empty_bearer_secret_issues_without_invalidating(env, fake_x):
+    env.sm.put_secret_value(SecretId=env.bearer_arn, SecretString=json.dumps({"bearer_token": ""}))
+    token = begin(env)
+    rotate(env, token)
+    assert current_bearer(env) == env.initial  # X hands out the app's existing token
+    assert fake_x.calls("POST", "/oauth2/invalidate_token") == []
+
+
+def test_refuses_a_token_that_is_not_a_version(env):
+    begin(env)
+    with pytest.raises(ValueError, match="is not a version of this secret"):
+        step(env, str(uuid.uuid4()), "createSecret")
+
+
+def test_refuses_an_unknown_step(env):
+    token = begin(env)
+    with pytest.raises(ValueError, match="unknown rotation step"):
+        step(env, token, "dropSecret")
+
+
+def test_logs_steps_and_versions_never_values(env, fake_x, caplog):
+    token = begin(env)
+    with caplog.at_level(logging.INFO, logger=handler.logger.name):
+        rotate(env, token)
+    text = "\n".join(r.getMessage() for r in caplog.records)
+    assert "finishSecret: AWSCURRENT moved from" in text and token in text
+    secrets = [*CREDS.values(), env.initial, current_bearer(env)]
+    for value in secrets:
+        for piece in fragments(value.split("-", 1)[-1]):
+            assert piece not in text
+
+
+# --- fault injection: stop anywhere, X failing anywhere; the retry always ends well ------------
+
+
+@pytest.mark.parametrize("stop_after", range(len(STEPS)))
+def test_stopped_after_any_step_then_retried(env, fake_x, stop_after):
+    token = begin(env)
+    rotate(env, token, STEPS[: stop_after + 1])
+    rotate(env, token)  # Secrets Manager retries the same rotation
+    assert_rotated(env, fake_x, token, env.initial)
+
+
+X_FAULTS = {
+    "5xx": (503, SERVER_ERROR, 3),
+    "429": (429, V2_TOO_MANY, 1),
+    "401": (401, CODE_32, 1),
+}
+
+
+@pytest.mark.parametrize("fault", sorted(X_FAULTS))
+@pytest.mark.parametrize(
+    ("failing_step", "method", "path"),
+    [
+        ("createSecret", "POST", "/oauth2/invalidate_token"),
+        ("createSecret", "POST", "/oauth2/token"),
+        ("testSecret", "GET", "/2/tweets/20"),
+    ],
+)
+def test_x_failing_at_a_step_then_retried(env, fake_x, fault, failing_step, method, path):
+    status, body, times = X_FAULTS[fault]
+    if status == 401 and path == "/2/tweets/20":
+        body = V2_UNAUTHORIZED
+    token = begin(env)
+    done = STEPS[: STEPS.index(failing_step)]
+    rotate(env, token, done)
+    fake_x.fail(
+        method, path, status, body, times=times, headers={"x-rate-limit-reset": str(int(time.time()) + 60)}
+    )
+    with pytest.raises(Exception) as caught:
+        step(env, token, failing_step)
+    assert getattr(caught.value, "status", None) == status
+    assert _versions(env.sm, env.main_arn) == env.main_versions
+    rotate(env, token)
+    assert_rotated(env, fake_x, token, env.initial)
+
+
+def test_current_token_already_invalid_at_x(env, fake_x):
+    XApiClient(fake_x.url).invalidate_bearer(
+        __import__("twitter_runtime").TwitterCredentials(**CREDS), env.initial
+    )
+    token = begin(env)
+    rotate(env, token)
+    assert_rotated(env, fake_x, token, env.initial)
+    assert [s.status for s in fake_x.calls("POST", "/oauth2/invalidate_token")] == [200, 403]
+
+
+def test_invalidation_reports_code_99_for_an_unknown_token(env, fake_x):
+    fake_x.fail("POST", "/oauth2/invalidate_token", 403, CODE_99)
+    token = begin(env)
+    rotate(env, token)  # treated as "already invalid": the rotation still completes
+    versions = _versions(env.sm, env.bearer_arn)
+    assert versions[token] == ["AWSCURRENT"]
+
+
+# --- what consumers see ------------------------------------------------------------------------
+
+
+def test_consumers_see_401_until_finish_then_recover_by_rereading(env, fake_x, aws):
+    """X keeps one bearer per app: the old token dies at invalidation, the new one is
+    published at finishSecret. A consumer that re-reads on 401 recovers after that."""
+    sm = aws("secretsmanager")
+    x = XApiClient(fake_x.url)
+    cached = load_bearer_token(env.bearer_arn, client=sm, max_age_seconds=3600)
+    assert cached == env.initial
+    token = begin(env)
+    step(env, token, "createSecret")
+    invalidated = fake_x.invalidated_at[env.initial]
+    with pytest.raises(XAuthenticationError):
+        x.check_bearer(cached)  # the window has opened
+    assert load_bearer_token(env.bearer_arn, client=sm, max_age_seconds=0) == env.initial  # not published yet
+    for name in STEPS[1:]:
+        step(env, token, name)
+    window = time.monotonic() - invalidated
+    fresh = load_bearer_token(env.bearer_arn, client=sm, max_age_seconds=3600, refresh=True)
+    x.check_bearer(fresh)
+    assert fresh != cached
+    print(f"\n401 window (invalidation to finishSecret, moto + fake X on loopback): {window * 1000:.0f} ms")
+    assert 0 < window < 30
