@@ -55,6 +55,7 @@ OPTIONAL_ARGS: tuple[str, ...] = (
     "admin_principals",
     "verify",
     "x_api_base_url",
+    "bearer_rotation",
 )
 ALL_ARGS: tuple[str, ...] = REQUIRED_ARGS + OPTIONAL_ARGS
 
@@ -112,6 +113,8 @@ class AppSettings:
     admin_principals: tuple[Any, ...] = ()
     verify: bool = False
     x_api_base_url: str = DEFAULT_X_API_BASE_URL
+    # None (off), days between rotations, or a rate()/cron() expression.
+    bearer_rotation: int | str | None = None
 
     @property
     def label(self) -> str:
@@ -246,6 +249,24 @@ def _check_readers(problems: list[str], args: Mapping[str, Any]) -> tuple[tuple,
     return as_tuple(readers), deny, as_tuple(admins)
 
 
+_SCHEDULE = re.compile(r"rate\(([1-9][0-9]*) (hour|hours|day|days)\)|cron\([^()]+\)")
+
+
+def _check_schedule(problems: list[str], value: object) -> int | str | None:
+    """Days between rotations, or Secrets Manager's rate()/cron() schedule expression."""
+    if value is None or value is False:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 1000:
+        return value
+    if isinstance(value, str) and _SCHEDULE.fullmatch(value):
+        return value
+    problems.append(
+        "bearer_rotation must be a number of days from 1 to 1000, or a schedule such as 'rate(30 days)' "
+        "or 'cron(0 4 1 * ? *)'"
+    )
+    return None
+
+
 def unknown_arg_problems(args: Mapping[str, Any], valid: tuple[str, ...]) -> list[str]:
     unknown = sorted(set(args) - set(valid))
     if not unknown:
@@ -347,6 +368,7 @@ def parse_app_settings(
     read_policy = True if read_policy is None else _check_bool(problems, "read_policy", read_policy)
     readers, deny_others, admins = _check_readers(problems, args)
     verify = _check_bool(problems, "verify", args.get("verify"))
+    bearer_rotation = _check_schedule(problems, args.get("bearer_rotation"))
     base_url = args.get("x_api_base_url", DEFAULT_X_API_BASE_URL)
     if not isinstance(base_url, str) or not _BASE_URL.fullmatch(base_url):
         problems.append("x_api_base_url must be an http(s) URL of the API host, such as https://api.x.com")
@@ -377,8 +399,13 @@ def parse_app_settings(
             admin_principals=admins,
             verify=verify,
             x_api_base_url=base_url.rstrip("/"),
+            bearer_rotation=bearer_rotation,
         )
         problems.extend(_secret_name_problems(settings.secret_name))
+        if bearer_rotation is not None and len(settings.secret_name) + len("/bearer") > SECRET_NAME_MAX:
+            problems.append(
+                "the bearer secret's name (the secret name plus '/bearer') is over 256 characters"
+            )
     if problems or settings is None:
         raise InvalidInputError(prefixed(subject, problems))
     return settings

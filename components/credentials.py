@@ -19,6 +19,7 @@ from twitter_runtime.keys import (
 )
 
 from .app_settings import AppSettings, parse_app_settings
+from .bearer_rotation import BearerRotation
 from .metadata import (
     MANAGED_BY,
     ROTATION_STRATEGY_MANUAL,
@@ -100,7 +101,9 @@ class TwitterAppCredentialsArgs(TypedDict):
     verify: NotRequired[bool]
     """Check the keys with X (user context and app) before storing them; only when they change."""
     x_api_base_url: NotRequired[str]
-    """The X API host for verification (default https://api.x.com)."""
+    """The X API host for verification and bearer rotation (default https://api.x.com)."""
+    bearer_rotation: NotRequired[int | str]
+    """Rotate the app-only bearer token automatically: days, or 'rate(30 days)' / 'cron(...)'."""
 
 
 class TwitterAppCredentials(pulumi.ComponentResource):
@@ -127,6 +130,8 @@ class TwitterAppCredentials(pulumi.ComponentResource):
     verified_user_id: pulumi.Output[str | None]
     """With verify: the X user id the keys act for, as X reported it."""
     verified_username: pulumi.Output[str | None]
+    bearer_secret_arn: pulumi.Output[str | None]
+    """With bearer_rotation: the ``{name}/bearer`` secret that rotation keeps current."""
     ecs_secrets: pulumi.Output[list[dict[str, str]]]
     """The ``secrets`` list of an ECS container definition: TWITTER_CONSUMER_KEY etc."""
 
@@ -195,11 +200,18 @@ class TwitterAppCredentials(pulumi.ComponentResource):
         # policy or rotation races it.
         after_version = pulumi.ResourceOptions(parent=self, depends_on=[version])
         self._resource_name = resource_name
+        kms_key_arn = self._kms_key_arn()
         self._read_policy = (
-            self._read_policy_resource(secret, after_version) if settings.read_policy else None
+            self._read_policy_resource(secret, kms_key_arn, after_version) if settings.read_policy else None
         )
         if settings.readers:
             self._secret_policy(secret, after_version)
+        self._bearer = (
+            BearerRotation(resource_name, settings, secret, version, kms_key_arn, self)
+            if settings.bearer_rotation is not None
+            else None
+        )
+        self.bearer_secret_arn = self._bearer.secret.arn if self._bearer else pulumi.Output.from_input(None)
 
         self.secret_arn = secret.arn
         self.secret_name = secret.name
@@ -213,6 +225,7 @@ class TwitterAppCredentials(pulumi.ComponentResource):
         self.register_outputs(
             {
                 "read_policy_arn": self.read_policy_arn,
+                "bearer_secret_arn": self.bearer_secret_arn,
                 "ecs_secrets": self.ecs_secrets,
                 "secret_arn": self.secret_arn,
                 "secret_name": self.secret_name,
@@ -238,10 +251,13 @@ class TwitterAppCredentials(pulumi.ComponentResource):
         return pulumi.Output.from_input(key).apply(resolve)
 
     def _read_policy_resource(
-        self, secret: aws.secretsmanager.Secret, opts: pulumi.ResourceOptions
+        self,
+        secret: aws.secretsmanager.Secret,
+        kms_key_arn: pulumi.Output[str | None],
+        opts: pulumi.ResourceOptions,
     ) -> aws.iam.Policy:
         s = self.settings
-        document = pulumi.Output.all(secret.arn, self._kms_key_arn()).apply(
+        document = pulumi.Output.all(secret.arn, kms_key_arn).apply(
             lambda a: to_json(read_policy_document(a[0], kms_key_arn=a[1], replica_regions=s.replica_regions))
         )
         return aws.iam.Policy(
@@ -358,6 +374,8 @@ class TwitterAppCredentials(pulumi.ComponentResource):
         }
         if self._read_policy is not None:
             entry["readPolicyArn"] = self.read_policy_arn
+        if self._bearer is not None:
+            entry["bearerSecretArn"] = self.bearer_secret_arn
         if s.verify:
             entry["verifiedUserId"] = self.verified_user_id
             entry["verifiedUsername"] = self.verified_username

@@ -148,3 +148,49 @@ def read_policy_name(secret_name: str) -> str:
         return name
     digest = hashlib.sha256(secret_name.encode()).hexdigest()[:8]
     return f"{name[: IAM_NAME_MAX - 14]}-{digest}-read"
+
+
+ROTATION_ACTIONS: list[str] = [
+    "secretsmanager:DescribeSecret",
+    "secretsmanager:GetSecretValue",
+    "secretsmanager:PutSecretValue",
+    "secretsmanager:UpdateSecretVersionStage",
+]
+
+
+def rotation_policy_document(
+    bearer_secret_arn: str, credentials_secret_arn: str, *, kms_key_arn: str | None = None
+) -> dict[str, Any]:
+    """Exactly what the four-step protocol needs: rotate the bearer secret, read the main one."""
+    statements: list[dict[str, Any]] = [
+        {
+            "Sid": "RotateTheBearerToken",
+            "Effect": "Allow",
+            "Action": ROTATION_ACTIONS,
+            "Resource": bearer_secret_arn,
+        },
+        {
+            "Sid": "ReadTheAppCredentials",
+            "Effect": "Allow",
+            "Action": "secretsmanager:GetSecretValue",
+            "Resource": credentials_secret_arn,
+        },
+    ]
+    if kms_key_arn:
+        statements.append(
+            {
+                "Sid": "UseTheKeyOnlyThroughSecretsManager",
+                "Effect": "Allow",
+                "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+                "Resource": kms_key_arn,
+                "Condition": {"StringEquals": {"kms:ViaService": secretsmanager_endpoint(bearer_secret_arn)}},
+            }
+        )
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def assume_role_document(service: str) -> dict[str, Any]:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}],
+    }

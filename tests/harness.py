@@ -40,6 +40,7 @@ class Registration:
     raw: dict[str, Any]
     custom: bool
     dependencies: list[str] = field(default_factory=list)
+    ignore_changes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -164,6 +165,7 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
                 raw=raw,
                 custom=request.custom,
                 dependencies=list(request.dependencies),
+                ignore_changes=list(request.ignoreChanges),
             )
         )
         return response

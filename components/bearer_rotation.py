@@ -1,0 +1,122 @@
+"""Automatic rotation of an app's bearer token: a second secret and its rotation Lambda.
+
+Split out of the component so the component stays a list of what it owns.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from .app_settings import AppSettings
+from .lambda_package import build_rotation_archive
+from .metadata import MANAGED_BY
+from .policies import assume_role_document, rotation_policy_document, to_json
+
+#: The initial value, written once; the first rotation (immediately on deploy) replaces it.
+PLACEHOLDER = json.dumps({"bearer_token": ""})
+LAMBDA_LOGS_POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+
+
+def rotation_rules(schedule: int | str) -> dict[str, Any]:
+    if isinstance(schedule, int):
+        return {"automatically_after_days": schedule}
+    return {"schedule_expression": schedule}
+
+
+class BearerRotation:
+    """The resources behind ``bearer_rotation``; all children of the app's component."""
+
+    def __init__(
+        self,
+        name: str,
+        settings: AppSettings,
+        credentials_secret: aws.secretsmanager.Secret,
+        credentials_version: aws.secretsmanager.SecretVersion,
+        kms_key_arn: pulumi.Output[str | None],
+        parent: pulumi.Resource,
+    ) -> None:
+        child = pulumi.ResourceOptions(parent=parent)
+        schedule = settings.bearer_rotation
+        self.secret = aws.secretsmanager.Secret(
+            f"{name}-bearer",
+            name=f"{settings.secret_name}/bearer",
+            description=(
+                f"X (Twitter) app-only Bearer Token for app '{settings.app}' in project '{settings.project}'. "
+                f"Rotated automatically by Secrets Manager ({schedule if isinstance(schedule, str) else f'every {schedule} days'}); "
+                "do not edit. Managed by Pulumi (twitter-secrets)."
+            ),
+            kms_key_id=settings.kms_key_id,
+            recovery_window_in_days=settings.recovery_window_in_days,
+            tags={
+                "twitter:project": settings.project,
+                "twitter:app": settings.app,
+                "twitter:environment": settings.environment,
+                "owner": settings.owner,
+                "rotation:strategy": "automatic",
+                "rotation:schedule": str(schedule),
+                "managed-by": MANAGED_BY,
+            },
+            opts=child,
+        )
+        # Written once; rotation owns the value afterwards, so `pulumi up` never rolls it back.
+        self.initial_version = aws.secretsmanager.SecretVersion(
+            f"{name}-bearer-initial",
+            secret_id=self.secret.id,
+            secret_string=pulumi.Output.secret(PLACEHOLDER),
+            opts=pulumi.ResourceOptions(parent=parent, ignore_changes=["secret_string"]),
+        )
+        role = aws.iam.Role(
+            f"{name}-rotation-role",
+            assume_role_policy=to_json(assume_role_document("lambda.amazonaws.com")),
+            description=f"Rotates the bearer token of {settings.label}",
+            opts=child,
+        )
+        self.role_policy = aws.iam.RolePolicy(
+            f"{name}-rotation-access",
+            role=role.id,
+            policy=pulumi.Output.all(self.secret.arn, credentials_secret.arn, kms_key_arn).apply(
+                lambda a: to_json(rotation_policy_document(a[0], a[1], kms_key_arn=a[2]))
+            ),
+            opts=child,
+        )
+        logs = aws.iam.RolePolicyAttachment(
+            f"{name}-rotation-logs", role=role.name, policy_arn=LAMBDA_LOGS_POLICY, opts=child
+        )
+        self.function = aws.lambda_.Function(
+            f"{name}-rotation",
+            runtime="python3.12",
+            handler="handler.lambda_handler",
+            role=role.arn,
+            code=pulumi.FileArchive(str(build_rotation_archive())),
+            timeout=60,
+            environment={
+                "variables": {
+                    "CREDENTIALS_SECRET_ARN": credentials_secret.arn,
+                    "X_API_BASE_URL": settings.x_api_base_url,
+                }
+            },
+            description=f"Secrets Manager rotation of the bearer token of {settings.label}",
+            opts=pulumi.ResourceOptions(parent=parent, depends_on=[self.role_policy, logs]),
+        )
+        permission = aws.lambda_.Permission(
+            f"{name}-rotation-invoke",
+            action="lambda:InvokeFunction",
+            function=self.function.name,
+            principal="secretsmanager.amazonaws.com",
+            source_arn=self.secret.arn,
+            opts=child,
+        )
+        self.rotation = aws.secretsmanager.SecretRotation(
+            f"{name}-bearer-rotation",
+            secret_id=self.secret.id,
+            rotation_lambda_arn=self.function.arn,
+            rotation_rules=rotation_rules(schedule),
+            opts=pulumi.ResourceOptions(
+                parent=parent,
+                depends_on=[self.initial_version, credentials_version, permission, self.role_policy],
+            ),
+        )

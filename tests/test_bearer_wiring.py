@@ -1,0 +1,175 @@
+"""bearer_rotation under mocks, and the rotation Lambda's deterministic archive."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from components import lambda_package
+from components.policies import assume_role_document, rotation_policy_document
+from tests.canaries import canary_credentials
+from tests.harness import fake_key_arn, is_wrapped_secret, run_program, unwrap_secret
+from twitter_runtime import InvalidInputError
+
+PROGRAM = Path(__file__).parent / "programs" / "direct_component.py"
+CREDS = canary_credentials("support/bot")
+
+
+def run(**overrides):
+    args = {
+        "project": "support",
+        "app": "bot",
+        "owner": "team",
+        "issued_at": "2026-01-01",
+        **CREDS,
+        **overrides,
+    }
+    return run_program({"test:args": args}, secret_keys=(), main=PROGRAM)
+
+
+def by_type(result, type_):
+    return {r.name: r for r in result.of_type(type_)}
+
+
+@pytest.fixture(scope="module")
+def rotated():
+    result = run(bearer_rotation=30)
+    assert result.error is None, result.error
+    return result
+
+
+def test_bearer_secret_and_its_initial_version(rotated):
+    (secret,) = [r for r in rotated.of_type("aws:secretsmanager/secret:Secret") if r.name == "my-app-bearer"]
+    assert secret.inputs["name"] == "twitter/dev/support/bot/bearer"
+    assert secret.inputs["recoveryWindowInDays"] == 30
+    assert secret.inputs["tags"]["rotation:strategy"] == "automatic"
+    assert secret.inputs["tags"]["rotation:schedule"] == "30"
+    initial = by_type(rotated, "aws:secretsmanager/secretVersion:SecretVersion")["my-app-bearer-initial"]
+    assert is_wrapped_secret(initial.inputs["secretString"])
+    assert json.loads(unwrap_secret(initial.inputs["secretString"])) == {"bearer_token": ""}
+    assert initial.ignore_changes == ["secretString"]  # rotation owns the value after the first write
+
+
+def test_rotation_role_has_exactly_the_protocols_actions(rotated):
+    role = by_type(rotated, "aws:iam/role:Role")["my-app-rotation-role"]
+    assert json.loads(role.inputs["assumeRolePolicy"]) == assume_role_document("lambda.amazonaws.com")
+    policy = by_type(rotated, "aws:iam/rolePolicy:RolePolicy")["my-app-rotation-access"]
+    document = json.loads(policy.inputs["policy"])
+    assert document["Statement"][0]["Resource"].startswith(
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:twitter/dev/support/bot/bearer-"
+    )
+    assert document == rotation_policy_document(document["Statement"][0]["Resource"], rotated.outputs["arn"])
+    assert document["Statement"][1] == {
+        "Sid": "ReadTheAppCredentials",
+        "Effect": "Allow",
+        "Action": "secretsmanager:GetSecretValue",
+        "Resource": rotated.outputs["arn"],
+    }
+
+
+def test_lambda_function_and_permission(rotated):
+    function = by_type(rotated, "aws:lambda/function:Function")["my-app-rotation"]
+    assert function.inputs["runtime"] == "python3.12"
+    assert function.inputs["handler"] == "handler.lambda_handler"
+    assert function.inputs["environment"] == {
+        "variables": {"CREDENTIALS_SECRET_ARN": rotated.outputs["arn"], "X_API_BASE_URL": "https://api.x.com"}
+    }
+    archive = Path(function.inputs["code"].path)
+    assert archive.name.startswith("rotation-") and archive.exists()
+    permission = by_type(rotated, "aws:lambda/permission:Permission")["my-app-rotation-invoke"]
+    assert permission.inputs["principal"] == "secretsmanager.amazonaws.com"
+    assert permission.inputs["action"] == "lambda:InvokeFunction"
+    assert permission.inputs["sourceArn"].startswith(
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:twitter/dev/support/bot/bearer-"
+    )
+
+
+def test_rotation_schedule_waits_for_the_first_versions_and_the_permission(rotated):
+    rotation = by_type(rotated, "aws:secretsmanager/secretRotation:SecretRotation")["my-app-bearer-rotation"]
+    assert rotation.inputs["rotationRules"] == {"automaticallyAfterDays": 30}
+    urns = {r.name: r.urn for r in rotated.registrations}
+    for needed in (
+        "my-app-bearer-initial",
+        "my-app-version",
+        "my-app-rotation-invoke",
+        "my-app-rotation-access",
+    ):
+        assert urns[needed] in rotation.dependencies
+
+
+def test_schedule_expression_and_kms():
+    result = run(bearer_rotation="rate(7 days)", kms_key_id="alias/twitter")
+    assert result.error is None, result.error
+    (rotation,) = result.of_type("aws:secretsmanager/secretRotation:SecretRotation")
+    assert rotation.inputs["rotationRules"] == {"scheduleExpression": "rate(7 days)"}
+    (policy,) = result.of_type("aws:iam/rolePolicy:RolePolicy")
+    statement = json.loads(policy.inputs["policy"])["Statement"][2]
+    assert statement["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]
+    assert statement["Resource"] == fake_key_arn("alias/twitter")
+    assert len([c for c in result.calls if c[0] == "aws:kms/getKey:getKey"]) == 1  # resolved once, used twice
+
+
+@pytest.mark.parametrize("schedule", [0, 1001, "every month", "rate(0 days)", True])
+def test_bad_schedule(schedule):
+    result = run(bearer_rotation=schedule)
+    assert isinstance(result.error, InvalidInputError)
+    assert "bearer_rotation must be a number of days from 1 to 1000, or a schedule" in str(result.error)
+    assert result.aws_resources == []
+
+
+def test_no_rotation_by_default():
+    result = run()
+    assert result.of_type("aws:lambda/function:Function") == []
+    assert result.of_type("aws:secretsmanager/secretRotation:SecretRotation") == []
+
+
+# --- the archive -------------------------------------------------------------------------------
+
+
+def test_archive_is_byte_identical_across_builds(tmp_path):
+    first = lambda_package.archive_bytes(lambda_package.archive_files())
+    second = lambda_package.archive_bytes(lambda_package.archive_files())
+    assert first == second
+    built = lambda_package.build_rotation_archive.__wrapped__(tmp_path)
+    assert built.read_bytes() == first
+
+
+def test_archive_changes_when_the_code_does():
+    files = lambda_package.archive_files()
+    before = lambda_package.archive_bytes(files)
+    files["handler.py"] += b"\n# a change\n"
+    assert lambda_package.archive_bytes(files) != before
+
+
+def test_archive_contents(tmp_path):
+    path = lambda_package.build_rotation_archive.__wrapped__(tmp_path)
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+        infos = archive.infolist()
+    assert names == sorted(names)
+    assert "handler.py" in names and "twitter_runtime/xapi.py" in names
+    assert "requests_oauthlib/oauth1_auth.py" in names and "oauthlib/__init__.py" in names
+    assert not [n for n in names if n.endswith((".pyc", ".so")) or "__pycache__" in n]
+    assert not [
+        n for n in names if n.split("/")[0] in ("pulumi", "pulumi_aws", "boto3", "botocore", "components")
+    ]
+    assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
+    assert lambda_package.missing_dependencies() == []
+
+
+def test_handler_imports_from_the_archive_without_pulumi(tmp_path):
+    path = lambda_package.build_rotation_archive.__wrapped__(tmp_path / "build")
+    task = tmp_path / "task"
+    with zipfile.ZipFile(path) as archive:
+        archive.extractall(task)
+    code = (
+        f"import sys; sys.path.insert(0, {str(task)!r}); import handler, requests, requests_oauthlib, charset_normalizer;"
+        f"assert all(m.__file__.startswith({str(task)!r}) for m in (handler, requests, requests_oauthlib, charset_normalizer));"
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'pulumi'], 'pulumi imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=tmp_path)
