@@ -56,6 +56,7 @@ OPTIONAL_ARGS: tuple[str, ...] = (
     "verify",
     "x_api_base_url",
     "bearer_rotation",
+    "credentials",
 )
 ALL_ARGS: tuple[str, ...] = REQUIRED_ARGS + OPTIONAL_ARGS
 
@@ -283,9 +284,14 @@ def parse_app_settings(
     be unresolved secrets, which the component validates once they resolve.
     """
     problems: list[str] = unknown_arg_problems(args, ALL_ARGS)
-    for name in CREDENTIAL_FIELDS:
-        if args.get(name) is None:
-            problems.append(f"{name} is required")
+    if args.get("credentials") is not None:
+        given = [name for name in CREDENTIAL_FIELDS if args.get(name) is not None]
+        if given:
+            problems.append(f"give either credentials or {', '.join(given)}, not both")
+    else:
+        for name in CREDENTIAL_FIELDS:
+            if args.get(name) is None:
+                problems.append(f"{name} is required")
     project = _check_segment(problems, "project", args.get("project"))
     app = _check_segment(problems, "app", args.get("app"))
     subject = label or f"{project or args.get('project')}/{app or args.get('app')}"

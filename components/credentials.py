@@ -19,7 +19,6 @@ from twitter_runtime.keys import (
 )
 
 from .app_settings import AppSettings, parse_app_settings
-from .bearer_rotation import BearerRotation
 from .metadata import (
     MANAGED_BY,
     ROTATION_STRATEGY_MANUAL,
@@ -36,7 +35,6 @@ from .policies import (
     resource_policy_document,
     to_json,
 )
-from .verification import CredentialsVerification
 from .wiring import ecs_secrets, external_secret_manifest
 
 TYPE_TOKEN = "twitter-secrets:index:TwitterAppCredentials"
@@ -102,6 +100,8 @@ class TwitterAppCredentialsArgs(TypedDict):
     """Check the keys with X (user context and app) before storing them; only when they change."""
     x_api_base_url: NotRequired[str]
     """The X API host for verification and bearer rotation (default https://api.x.com)."""
+    credentials: NotRequired[pulumi.Input[Mapping[str, str]]]
+    """Instead of the four key arguments: one (secret) object holding all four, e.g. from config."""
     bearer_rotation: NotRequired[int | str]
     """Rotate the app-only bearer token automatically: days, or 'rate(30 days)' / 'cron(...)'."""
 
@@ -132,8 +132,6 @@ class TwitterAppCredentials(pulumi.ComponentResource):
     verified_username: pulumi.Output[str | None]
     bearer_secret_arn: pulumi.Output[str | None]
     """With bearer_rotation: the ``{name}/bearer`` secret that rotation keeps current."""
-    ecs_secrets: pulumi.Output[list[dict[str, str]]]
-    """The ``secrets`` list of an ECS container definition: TWITTER_CONSUMER_KEY etc."""
 
     def __init__(
         self,
@@ -147,14 +145,17 @@ class TwitterAppCredentials(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
 
         description = secret_description(settings)
-        payload = pulumi.Output.secret(
-            pulumi.Output.all(*(args[f] for f in CREDENTIAL_FIELDS)).apply(
-                lambda values: self._checked_payload(dict(zip(CREDENTIAL_FIELDS, values, strict=True)))
-            )
-        )
+        keys = args.get("credentials")
+        if keys is None:
+            keys = pulumi.Output.all(**{f: args[f] for f in CREDENTIAL_FIELDS})  # type: ignore[literal-required]
+        payload = pulumi.Output.secret(pulumi.Output.from_input(keys).apply(self._checked_payload))
         fp = pulumi.Output.unsecret(payload.apply(fingerprint))
         gate: list[pulumi.Resource] = []
+        # One placeholder for every output of a feature that is off (cheaper at 1,000 apps).
+        none: pulumi.Output[Any] = pulumi.Output.from_input(None)
         if settings.verify:
+            from .verification import CredentialsVerification  # only stacks that verify load the X client
+
             # X must accept the keys first; the secret's tags and value wait for it.
             verification = CredentialsVerification(
                 f"{resource_name}-verification",
@@ -165,8 +166,8 @@ class TwitterAppCredentials(pulumi.ComponentResource):
             )
             fp = verification.fingerprint
             gate.append(verification)
-        self.verified_user_id = verification.user_id if settings.verify else pulumi.Output.from_input(None)
-        self.verified_username = verification.username if settings.verify else pulumi.Output.from_input(None)
+        self.verified_user_id = verification.user_id if settings.verify else none
+        self.verified_username = verification.username if settings.verify else none
 
         secret = aws.secretsmanager.Secret(
             f"{resource_name}-secret",
@@ -206,12 +207,12 @@ class TwitterAppCredentials(pulumi.ComponentResource):
         )
         if settings.readers:
             self._secret_policy(secret, after_version)
-        self._bearer = (
-            BearerRotation(resource_name, settings, secret, version, kms_key_arn, self)
-            if settings.bearer_rotation is not None
-            else None
-        )
-        self.bearer_secret_arn = self._bearer.secret.arn if self._bearer else pulumi.Output.from_input(None)
+        self._bearer = None
+        if settings.bearer_rotation is not None:
+            from .bearer_rotation import BearerRotation  # builds the Lambda archive: only when asked for
+
+            self._bearer = BearerRotation(resource_name, settings, secret, version, kms_key_arn, self)
+        self.bearer_secret_arn = self._bearer.secret.arn if self._bearer else none
 
         self.secret_arn = secret.arn
         self.secret_name = secret.name
@@ -220,22 +221,28 @@ class TwitterAppCredentials(pulumi.ComponentResource):
         self.issued_at = pulumi.Output.from_input(settings.issued_at.isoformat())
         self.rotation_due_at = pulumi.Output.from_input(settings.rotation_due_at.isoformat())
         self.rotation_interval_days = pulumi.Output.from_input(settings.rotation_interval_days)
-        self.read_policy_arn = self._read_policy.arn if self._read_policy else pulumi.Output.from_input(None)
-        self.ecs_secrets = secret.arn.apply(ecs_secrets)
-        self.register_outputs(
-            {
-                "read_policy_arn": self.read_policy_arn,
-                "bearer_secret_arn": self.bearer_secret_arn,
-                "ecs_secrets": self.ecs_secrets,
-                "secret_arn": self.secret_arn,
-                "secret_name": self.secret_name,
-                "version_id": self.version_id,
-                "fingerprint": self.fingerprint,
-                "issued_at": self.issued_at,
-                "rotation_due_at": self.rotation_due_at,
-                "rotation_interval_days": self.rotation_interval_days,
-            }
-        )
+        self.read_policy_arn = self._read_policy.arn if self._read_policy else none
+        registered: dict[str, Any] = {
+            "secret_arn": self.secret_arn,
+            "secret_name": self.secret_name,
+            "version_id": self.version_id,
+            "fingerprint": self.fingerprint,
+            "issued_at": settings.issued_at.isoformat(),
+            "rotation_due_at": settings.rotation_due_at.isoformat(),
+            "rotation_interval_days": settings.rotation_interval_days,
+        }
+        if self._read_policy is not None:
+            registered["read_policy_arn"] = self.read_policy_arn
+        if self._bearer is not None:
+            registered["bearer_secret_arn"] = self.bearer_secret_arn
+        if settings.verify:
+            registered["verified_username"] = self.verified_username
+        self.register_outputs(registered)
+
+    @property
+    def ecs_secrets(self) -> pulumi.Output[list[dict[str, str]]]:
+        """The ``secrets`` list of an ECS container definition: TWITTER_CONSUMER_KEY etc."""
+        return self.secret_arn.apply(ecs_secrets)
 
     def _kms_key_arn(self) -> pulumi.Output[str | None]:
         """kms:Decrypt must name the key ARN; resolve an alias or key id to it."""
@@ -346,7 +353,7 @@ class TwitterAppCredentials(pulumi.ComponentResource):
             )
         )
 
-    def _checked_payload(self, credentials: dict[str, Any]) -> str:
+    def _checked_payload(self, credentials: Mapping[str, Any]) -> str:
         """Validate resolved keys; only a valid set becomes the secret value."""
         settings: AppSettings = self.settings
         checked = validate_credentials(settings.label, credentials)

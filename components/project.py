@@ -15,7 +15,7 @@ from .credential_gate import check_credentials
 from .credentials import TwitterAppCredentials, TwitterAppCredentialsArgs
 
 TYPE_TOKEN = "twitter-secrets:index:TwitterProject"
-PROJECT_ARGS: tuple[str, ...] = ("project", "access_tier", "use_case", "apps")
+PROJECT_ARGS: tuple[str, ...] = ("project", "access_tier", "use_case", "apps", "credentials")
 
 
 class TwitterProjectArgs(TypedDict):
@@ -29,6 +29,8 @@ class TwitterProjectArgs(TypedDict):
     """The Project's access tier; apps inherit it unless they set their own."""
     use_case: NotRequired[str]
     """The use case described to X when the Project was created."""
+    credentials: NotRequired[pulumi.Input[Mapping[str, Mapping[str, str]]]]
+    """Instead of keys in each app: app name → its four keys, as one (secret) object."""
 
 
 class TwitterProject(pulumi.ComponentResource):
@@ -60,6 +62,7 @@ class TwitterProject(pulumi.ComponentResource):
 
         # Every app is checked before anything is registered, so one bad app
         # leaves its siblings unwritten too.
+        project_keys = args.get("credentials")
         inherited = {"access_tier": tier.lower() if tier else None, "use_case": args.get("use_case")}
         app_args: dict[str, dict[str, Any]] = {}
         settings: dict[str, AppSettings] = {}
@@ -67,9 +70,10 @@ class TwitterProject(pulumi.ComponentResource):
             merged: dict[str, Any] = {k: v for k, v in inherited.items() if v is not None}
             merged.update(apps[app_name] if isinstance(apps[app_name], Mapping) else {})
             merged.update(project=project, app=app_name)
+            probe = merged if project_keys is None else {**merged, "credentials": {}}
             try:
                 settings[f"{project}/{app_name}"] = parse_app_settings(
-                    merged, default_environment=pulumi.get_stack()
+                    probe, default_environment=pulumi.get_stack()
                 )
             except InvalidInputError as error:
                 problems += error.problems
@@ -79,19 +83,26 @@ class TwitterProject(pulumi.ComponentResource):
         super().__init__(TYPE_TOKEN, resource_name, None, opts)
 
         # ...and every app's keys pass one gate before any app's resources register.
-        checked = pulumi.Output.all(
-            **{
-                f"{project}/{name}": pulumi.Output.all(**{f: a[f] for f in CREDENTIAL_FIELDS})
-                for name, a in app_args.items()
-            }
-        ).apply(lambda raw: check_credentials(raw, settings))
+        if project_keys is not None:
+            raw = pulumi.Output.from_input(project_keys).apply(
+                lambda keys: {f"{project}/{name}": value for name, value in (keys or {}).items()}
+            )
+        else:
+            raw = pulumi.Output.all(
+                **{
+                    f"{project}/{name}": a.get("credentials")
+                    or pulumi.Output.all(**{f: a[f] for f in CREDENTIAL_FIELDS})
+                    for name, a in app_args.items()
+                }
+            )
+        checked = raw.apply(lambda keys: check_credentials(keys, settings))
         self.apps = {}
         for app_name, merged in app_args.items():
-            for field in CREDENTIAL_FIELDS:
-                merged[field] = checked.apply(lambda c, lb=f"{project}/{app_name}", f=field: c[lb][f])
+            component_args = {k: v for k, v in merged.items() if k not in CREDENTIAL_FIELDS}
+            component_args["credentials"] = checked.apply(lambda c, lb=f"{project}/{app_name}": c[lb])
             self.apps[app_name] = TwitterAppCredentials(
                 f"{resource_name}/{app_name}",
-                TwitterAppCredentialsArgs(**merged),  # type: ignore[typeddict-item]
+                TwitterAppCredentialsArgs(**component_args),  # type: ignore[typeddict-item]
                 pulumi.ResourceOptions(parent=self),
             )
         self.access_tier = pulumi.Output.from_input(inherited["access_tier"])

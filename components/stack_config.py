@@ -188,9 +188,10 @@ def load_projects(config: pulumi.Config, *, stack: str) -> list[dict[str, Any]]:
         )
     checked = credentials.apply(lambda raw: check_credentials(_parse_credentials_json(raw), settings))
     for project, spec in planned.items():
-        for app, app_args in spec["apps"].items():
-            for field in CREDENTIAL_FIELDS:
-                app_args[field] = checked.apply(lambda c, lb=f"{project}/{app}", f=field: c[lb][f])
+        # One Output per project, not four per app: this is the per-app hot path at scale.
+        spec["credentials"] = checked.apply(
+            lambda c, p=project, apps=tuple(spec["apps"]): {app: c[f"{p}/{app}"] for app in apps}
+        )
     return list(planned.values())
 
 

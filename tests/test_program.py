@@ -142,7 +142,6 @@ def test_component_registers_its_outputs(run):
     assert outputs["secret_arn"].startswith("arn:aws:secretsmanager:")
     assert set(outputs) == {
         "read_policy_arn",
-        "ecs_secrets",
         "secret_arn",
         "secret_name",
         "version_id",

@@ -1,0 +1,182 @@
+"""Scale and cost benchmark: the real program next to hand-written pulumi-aws.
+
+For each size N it generates N apps of format-valid fake credentials and runs,
+each several times in a fresh process under Pulumi's mock monitor:
+
+- component: the real ``__main__.py`` with ``read_policy: false``, so it
+  registers the same AWS resources as the baseline (Secret + SecretVersion);
+- default: the real ``__main__.py`` as shipped (with the per-app read policy);
+- baseline: ``bench/baseline_program.py``, the minimum hand-written pulumi-aws.
+
+It reports median wall time, registrations per app, time per registration
+and its ratio to the baseline, growth from N=1,000 to 2,000, peak RSS,
+Secrets Manager secrets per app with their monthly cost, and whether two runs
+registered byte-identical inputs. Timings are measured here, never asserted
+in tests.
+
+    .venv/bin/python bench/run.py [--sizes 10,100,1000,2000] [--repeat 3] [--out bench/results.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+PROGRAMS = {
+    "component": ROOT / "__main__.py",
+    "default": ROOT / "__main__.py",
+    "baseline": BENCH / "baseline_program.py",
+}
+SECRET_PRICE_USD_PER_MONTH = 0.40
+APPS_PER_PROJECT = 10
+
+
+def _alnum(seed: str, length: int) -> str:
+    out, counter = "", 0
+    while len(out) < length:
+        out += hashlib.sha256(f"{seed}:{counter}".encode()).hexdigest()
+        counter += 1
+    return "".join(c.upper() if i % 2 else c for i, c in enumerate(out[:length]))
+
+
+def make_config(n: int, *, read_policy: bool) -> dict:
+    projects: dict = {}
+    credentials: dict = {}
+    for i in range(n):
+        project, app = f"project-{i // APPS_PER_PROJECT:04d}", f"app-{i:05d}"
+        spec = projects.setdefault(project, {"access_tier": "basic", "owner": "team-bench", "apps": {}})
+        spec["apps"][app] = {"issued_at": "2026-09-01", "rotation_interval_days": 90}
+        label = f"{project}/{app}"
+        credentials[label] = {
+            "consumer_key": _alnum(label + "ck", 25),
+            "consumer_secret": _alnum(label + "cs", 50),
+            "access_token": f"{1000 + i}-" + _alnum(label + "at", 40),
+            "access_token_secret": _alnum(label + "ts", 45),
+        }
+    config = {"twitter-secrets:projects": projects, "twitter-secrets:credentials": credentials}
+    if not read_policy:
+        config["twitter-secrets:defaults"] = {"read_policy": False}
+    return config
+
+
+def run_once(program: Path, config_file: Path) -> dict:
+    result = subprocess.run(
+        [sys.executable, str(BENCH / "child.py"), str(program), str(config_file)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def measure(n: int, repeat: int) -> dict:
+    rows = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for variant, program in PROGRAMS.items():
+            config_file = Path(tmp) / f"{variant}.json"
+            config_file.write_text(json.dumps(make_config(n, read_policy=variant == "default")))
+            runs = [run_once(program, config_file) for _ in range(repeat)]
+            seconds = statistics.median(r["seconds"] for r in runs)
+            registrations = runs[0]["registrations"]
+            secrets = runs[0]["types"].get("aws:secretsmanager/secret:Secret", 0)
+            rows[variant] = {
+                "seconds_median": round(seconds, 4),
+                "seconds_all": [round(r["seconds"], 4) for r in runs],
+                "registrations": registrations,
+                "registrations_per_app": round(registrations / n, 3),
+                "registrations_by_type": runs[0]["types"],
+                "ms_per_registration": round(1000 * seconds / registrations, 4),
+                "peak_rss_mib": round(max(r["peak_rss_mib"] for r in runs), 1),
+                "secrets_per_app": secrets / n,
+                "usd_per_app_month": round(secrets / n * SECRET_PRICE_USD_PER_MONTH, 2),
+                "identical_inputs_across_runs": len({r["digest"] for r in runs}) == 1,
+            }
+    base = rows["baseline"]["ms_per_registration"]
+    for variant in ("component", "default"):
+        rows[variant]["per_registration_ratio_to_baseline"] = round(
+            rows[variant]["ms_per_registration"] / base, 3
+        )
+    return rows
+
+
+def machine() -> dict:
+    import pulumi
+
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "cpus": os.cpu_count(),
+        "pulumi_sdk": pulumi.__version__ if hasattr(pulumi, "__version__") else "unknown",
+    }
+
+
+def table(results: dict) -> str:
+    header = (
+        f"{'N':>6} {'variant':<10} {'median s':>9} {'regs/app':>8} {'ms/reg':>7} {'ratio':>6} "
+        f"{'RSS MiB':>8} {'secrets/app':>11} {'$/app/mo':>8} {'identical':>9}"
+    )
+    lines = [header, "-" * len(header)]
+    for n, rows in results["sizes"].items():
+        for variant, row in rows.items():
+            ratio = row.get("per_registration_ratio_to_baseline", 1.0)
+            lines.append(
+                f"{n:>6} {variant:<10} {row['seconds_median']:>9.3f} {row['registrations_per_app']:>8.2f} "
+                f"{row['ms_per_registration']:>7.3f} {ratio:>6.2f} {row['peak_rss_mib']:>8.1f} "
+                f"{row['secrets_per_app']:>11.2f} {row['usd_per_app_month']:>8.2f} "
+                f"{'yes' if row['identical_inputs_across_runs'] else 'NO':>9}"
+            )
+    for line in results.get("growth", []):
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="10,100,1000,2000", help="comma-separated app counts")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per program and size (median reported)")
+    parser.add_argument("--out", default=str(BENCH / "results.json"), help="where to write the JSON results")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    results: dict = {
+        "machine": machine(),
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "repeat": args.repeat,
+        "sizes": {},
+    }
+    for n in sizes:
+        results["sizes"][str(n)] = measure(n, args.repeat)
+        print(f"measured N={n}", file=sys.stderr)
+    if "1000" in results["sizes"] and "2000" in results["sizes"]:
+        growth = {}
+        for variant in PROGRAMS:
+            growth[variant] = (
+                results["sizes"]["2000"][variant]["seconds_median"]
+                / results["sizes"]["1000"][variant]["seconds_median"]
+            )
+        results["growth_2000_over_1000"] = {k: round(v, 3) for k, v in growth.items()}
+        results["growth"] = [
+            f"growth t(2000)/t(1000): component {growth['component']:.3f}, default {growth['default']:.3f}, "
+            f"baseline {growth['baseline']:.3f}; component/baseline {growth['component'] / growth['baseline']:.3f}"
+        ]
+    Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
+    print(table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
