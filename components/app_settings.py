@@ -251,6 +251,12 @@ def _check_readers(problems: list[str], args: Mapping[str, Any]) -> tuple[tuple,
 
 
 _SCHEDULE = re.compile(r"rate\(([1-9][0-9]*) (hour|hours|day|days)\)|cron\([^()]+\)")
+# Secrets Manager rotates at most every 4 hours and at least every 1000 days.
+_RATE_LIMITS = {"hour": (4, 1000 * 24), "hours": (4, 1000 * 24), "day": (1, 1000), "days": (1, 1000)}
+
+
+def _in_range(number: int, bounds: tuple[int, int]) -> bool:
+    return bounds[0] <= number <= bounds[1]
 
 
 def _check_schedule(problems: list[str], value: object) -> int | str | None:
@@ -259,11 +265,12 @@ def _check_schedule(problems: list[str], value: object) -> int | str | None:
         return None
     if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 1000:
         return value
-    if isinstance(value, str) and _SCHEDULE.fullmatch(value):
+    match = _SCHEDULE.fullmatch(value) if isinstance(value, str) else None
+    if match and (match.group(1) is None or _in_range(int(match.group(1)), _RATE_LIMITS[match.group(2)])):
         return value
     problems.append(
         "bearer_rotation must be a number of days from 1 to 1000, or a schedule such as 'rate(30 days)' "
-        "or 'cron(0 4 1 * ? *)'"
+        "(4 hours to 1000 days) or 'cron(0 4 1 * ? *)'"
     )
     return None
 
@@ -408,6 +415,11 @@ def parse_app_settings(
             bearer_rotation=bearer_rotation,
         )
         problems.extend(_secret_name_problems(settings.secret_name))
+        if bearer_rotation is not None and tier == "free":
+            problems.append(
+                "bearer_rotation needs an access tier with GET /2/tweets (its testSecret check); the Free tier "
+                "lacks it, so every rotation would fail after invalidating the current token"
+            )
         if bearer_rotation is not None and len(settings.secret_name) + len("/bearer") > SECRET_NAME_MAX:
             problems.append(
                 "the bearer secret's name (the secret name plus '/bearer') is over 256 characters"

@@ -39,7 +39,9 @@ class BearerRotation:
         kms_key_arn: pulumi.Output[str | None],
         parent: pulumi.Resource,
     ) -> None:
-        child = pulumi.ResourceOptions(parent=parent)
+        # Everything waits for the app's first version, which waits for the keys' validation:
+        # bad keys register none of these either.
+        child = pulumi.ResourceOptions(parent=parent, depends_on=[credentials_version])
         schedule = settings.bearer_rotation
         self.secret = aws.secretsmanager.Secret(
             f"{name}-bearer",
@@ -67,9 +69,11 @@ class BearerRotation:
             f"{name}-bearer-initial",
             secret_id=self.secret.id,
             secret_string=pulumi.Output.secret(PLACEHOLDER),
-            opts=pulumi.ResourceOptions(parent=parent, ignore_changes=["secret_string"]),
+            opts=pulumi.ResourceOptions(
+                parent=parent, depends_on=[credentials_version], ignore_changes=["secret_string"]
+            ),
         )
-        role = aws.iam.Role(
+        self.role = role = aws.iam.Role(
             f"{name}-rotation-role",
             assume_role_policy=to_json(assume_role_document("lambda.amazonaws.com")),
             description=f"Rotates the bearer token of {settings.label}",
@@ -92,7 +96,8 @@ class BearerRotation:
             handler="handler.lambda_handler",
             role=role.arn,
             code=pulumi.FileArchive(str(build_rotation_archive())),
-            timeout=60,
+            # Worst case: three X calls, each with three attempts of up to 25 s, plus a rate-limit wait.
+            timeout=300,
             environment={
                 "variables": {
                     "CREDENTIALS_SECRET_ARN": credentials_secret.arn,
@@ -100,7 +105,9 @@ class BearerRotation:
                 }
             },
             description=f"Secrets Manager rotation of the bearer token of {settings.label}",
-            opts=pulumi.ResourceOptions(parent=parent, depends_on=[self.role_policy, logs]),
+            opts=pulumi.ResourceOptions(
+                parent=parent, depends_on=[credentials_version, self.role_policy, logs]
+            ),
         )
         permission = aws.lambda_.Permission(
             f"{name}-rotation-invoke",

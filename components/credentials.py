@@ -148,7 +148,14 @@ class TwitterAppCredentials(pulumi.ComponentResource):
         keys = args.get("credentials")
         if keys is None:
             keys = pulumi.Output.all(**{f: args[f] for f in CREDENTIAL_FIELDS})  # type: ignore[literal-required]
-        payload = pulumi.Output.secret(pulumi.Output.from_input(keys).apply(self._checked_payload))
+        keys = pulumi.Output.from_input(keys)
+        if any(not isinstance(p, str) for p in (*settings.readers, *settings.admin_principals)):
+            # Principals given as Outputs are checked in the same gate as the keys, so a bad one
+            # stops the secret too, not only its policy.
+            keys = pulumi.Output.all(
+                keys, pulumi.Output.all(*settings.readers), pulumi.Output.all(*settings.admin_principals)
+            ).apply(lambda a: self._checked_principals(a[1], a[2]) or a[0])
+        payload = pulumi.Output.secret(keys.apply(self._checked_payload))
         fp = pulumi.Output.unsecret(payload.apply(fingerprint))
         gate: list[pulumi.Resource] = []
         # One placeholder for every output of a feature that is off (cheaper at 1,000 apps).
@@ -205,14 +212,16 @@ class TwitterAppCredentials(pulumi.ComponentResource):
         self._read_policy = (
             self._read_policy_resource(secret, kms_key_arn, after_version) if settings.read_policy else None
         )
-        if settings.readers:
-            self._secret_policy(secret, after_version)
         self._bearer = None
         if settings.bearer_rotation is not None:
             from .bearer_rotation import BearerRotation  # builds the Lambda archive: only when asked for
 
             self._bearer = BearerRotation(resource_name, settings, secret, version, kms_key_arn, self)
         self.bearer_secret_arn = self._bearer.secret.arn if self._bearer else none
+        if settings.readers:
+            # The rotation function reads the main secret: never deny it.
+            exempt = [self._bearer.role.arn] if self._bearer else []
+            self._secret_policy(secret, exempt, after_version)
 
         self.secret_arn = secret.arn
         self.secret_name = secret.name
@@ -282,25 +291,38 @@ class TwitterAppCredentials(pulumi.ComponentResource):
             opts=opts,
         )
 
-    def _secret_policy(self, secret: aws.secretsmanager.Secret, opts: pulumi.ResourceOptions) -> None:
+    def _checked_principals(self, readers: list[Any], admins: list[Any]) -> None:
+        s = self.settings
+        problems = principal_problems("readers", readers, allow_root=not s.deny_other_readers)
+        problems += principal_problems("admin_principals", admins)
+        if problems:
+            raise InvalidInputError(prefixed(s.label, problems))
+
+    def _secret_policy(
+        self,
+        secret: aws.secretsmanager.Secret,
+        exempt: list[pulumi.Output[str]],
+        opts: pulumi.ResourceOptions,
+    ) -> None:
         s = self.settings
 
-        def document(principals: list[Any]) -> str:
-            readers, admins = principals[: len(s.readers)], principals[len(s.readers) :]
-            problems = principal_problems("readers", readers, allow_root=not s.deny_other_readers)
-            problems += principal_problems("admin_principals", admins)
-            if problems:
-                raise InvalidInputError(prefixed(s.label, problems))
+        def document(principals: list[list[Any]]) -> str:
+            readers, admins, also_exempt = principals
+            self._checked_principals(readers, admins)
             return to_json(
                 resource_policy_document(
-                    readers, deny_other_readers=s.deny_other_readers, admin_principals=admins
+                    readers, deny_other_readers=s.deny_other_readers, admin_principals=[*admins, *also_exempt]
                 )
             )
 
         aws.secretsmanager.SecretPolicy(
             f"{self._resource_name}-policy",
             secret_arn=secret.arn,
-            policy=pulumi.Output.all(*s.readers, *s.admin_principals).apply(document),
+            policy=pulumi.Output.all(
+                pulumi.Output.all(*s.readers),
+                pulumi.Output.all(*s.admin_principals),
+                pulumi.Output.all(*exempt),
+            ).apply(document),
             block_public_policy=True,
             opts=opts,
         )

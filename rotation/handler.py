@@ -17,6 +17,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -24,12 +27,14 @@ from botocore.exceptions import ClientError
 
 from twitter_runtime.credentials import TwitterCredentials
 from twitter_runtime.keys import CREDENTIAL_FIELDS
-from twitter_runtime.xapi import DEFAULT_BASE_URL, XApiClient, XConsumerRejectedError
+from twitter_runtime.xapi import DEFAULT_BASE_URL, XApiClient, XConsumerRejectedError, XRateLimitedError
 
 logger = logging.getLogger(__name__)
 logger.setLevel(logging.INFO)
 
 CURRENT, PENDING = "AWSCURRENT", "AWSPENDING"
+#: testSecret waits out a rate limit this short (the function times out at 300 s).
+MAX_RATE_LIMIT_WAIT_SECONDS = 90
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> None:
@@ -46,10 +51,13 @@ def _missing(error: ClientError) -> bool:
 
 
 class BearerRotation:
-    def __init__(self, secrets: Any, x: XApiClient, credentials_arn: str) -> None:
+    def __init__(
+        self, secrets: Any, x: XApiClient, credentials_arn: str, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
         self.secrets = secrets
         self.x = x
         self.credentials_arn = credentials_arn
+        self.sleep = sleep
 
     def run(self, arn: str, token: str, step: str) -> None:
         steps = {
@@ -68,6 +76,8 @@ class BearerRotation:
             raise ValueError(f"{arn}: version {token} is not a version of this secret")
         if CURRENT in versions[token]:
             logger.info("%s: version %s is already AWSCURRENT; nothing to do", step, token)
+            if step == "finishSecret" and PENDING in versions[token]:
+                self._drop_pending(arn, token)  # a finishSecret that stopped between its two calls
             return
         if PENDING not in versions[token]:
             raise ValueError(f"{arn}: version {token} is not AWSPENDING")
@@ -82,14 +92,24 @@ class BearerRotation:
             return
         current = self._bearer(arn, stage=CURRENT) or ""
         creds = self._app_credentials()
-        if current:
-            try:
-                self.x.invalidate_bearer(creds, current)
-                logger.info("createSecret: invalidated the AWSCURRENT token at X")
-            except XConsumerRejectedError:
-                # X no longer knows it: a previous attempt invalidated it already.
-                logger.info("createSecret: X already considers the AWSCURRENT token invalid")
+        if not current:
+            # First rotation: the secret holds the placeholder, but X may already have handed
+            # a token out. Fetch it, so it is invalidated like any other.
+            current = self.x.issue_bearer(creds.consumer_key, creds.consumer_secret)
+            logger.info("createSecret: no token stored yet; fetched the app's current one to replace it")
+        try:
+            self.x.invalidate_bearer(creds, current)
+            logger.info("createSecret: invalidated the AWSCURRENT token at X")
+        except XConsumerRejectedError:
+            # X no longer knows it: a previous attempt invalidated it already.
+            logger.info("createSecret: X does not know the AWSCURRENT token (already invalidated)")
         new = self.x.issue_bearer(creds.consumer_key, creds.consumer_secret)
+        if new == current:
+            # X hands out the same token until it is invalidated: so it was not.
+            raise RuntimeError(
+                f"{arn}: X returned the same bearer token, so it was not invalidated; check that the main "
+                "secret's access token belongs to the app's owner (oauth2/invalidate_token requires it)"
+            )
         self.secrets.put_secret_value(
             SecretId=arn,
             ClientRequestToken=token,
@@ -106,22 +126,35 @@ class BearerRotation:
         pending = self._bearer(arn, token=token)
         if not pending:
             raise ValueError(f"{arn}: version {token} holds no token to test")
-        self.x.check_bearer(pending)
+        try:
+            self.x.check_bearer(pending)
+        except XRateLimitedError as error:
+            # The old token is already dead: a short wait beats failing the rotation.
+            wait = (error.reset_at - datetime.now(UTC)).total_seconds() + 1 if error.reset_at else None
+            if wait is None or wait > MAX_RATE_LIMIT_WAIT_SECONDS:
+                raise
+            logger.info("testSecret: rate limited; waiting %.0f s for the reset", wait)
+            self.sleep(max(wait, 0.0))
+            self.x.check_bearer(pending)
         logger.info("testSecret: X accepts the token of version %s", token)
 
     def finish_secret(self, arn: str, token: str) -> None:
         versions = self.secrets.describe_secret(SecretId=arn)["VersionIdsToStages"]
         current = next((v for v, stages in versions.items() if CURRENT in stages), None)
         if current != token:
-            self.secrets.update_secret_version_stage(
-                SecretId=arn, VersionStage=CURRENT, MoveToVersionId=token, RemoveFromVersionId=current
-            )
+            move: dict[str, Any] = {"SecretId": arn, "VersionStage": CURRENT, "MoveToVersionId": token}
+            if current is not None:
+                move["RemoveFromVersionId"] = current
+            self.secrets.update_secret_version_stage(**move)
             logger.info("finishSecret: AWSCURRENT moved from %s to %s", current, token)
         if PENDING in versions.get(token, []):
-            self.secrets.update_secret_version_stage(
-                SecretId=arn, VersionStage=PENDING, RemoveFromVersionId=token
-            )
-            logger.info("finishSecret: AWSPENDING removed from %s", token)
+            self._drop_pending(arn, token)
+
+    def _drop_pending(self, arn: str, token: str) -> None:
+        self.secrets.update_secret_version_stage(
+            SecretId=arn, VersionStage=PENDING, RemoveFromVersionId=token
+        )
+        logger.info("finishSecret: AWSPENDING removed from %s", token)
 
     # --- reads ----------------------------------------------------------------------------------
 
@@ -144,5 +177,5 @@ class BearerRotation:
         value = self.secrets.get_secret_value(SecretId=self.credentials_arn, VersionStage=CURRENT)[
             "SecretString"
         ]
-        value = json.loads(value)
-        return TwitterCredentials(**{f: value[f] for f in CREDENTIAL_FIELDS}, source=self.credentials_arn)
+        keys = json.loads(value)
+        return TwitterCredentials(**{f: keys[f] for f in CREDENTIAL_FIELDS}, source=self.credentials_arn)

@@ -324,18 +324,20 @@ class FakeX:
         if error:
             return error
         app = self.apps[token.consumer_key]
-        given = params.get("access_token")
+        given = params.get("access_token")  # decoded once, as X decodes it
         with self.lock:
-            if not given or given != app.bearer:
+            if not given or app.bearer is None or given != unquote(app.bearer):
                 return 403, CODE_99, {}, True  # X: invalidating a token it does not know
-            app.bearer = None
-            self.invalidated_at[given] = time.monotonic()
-        return 200, {"access_token": given}, {}, True
+            invalidated, app.bearer = app.bearer, None
+            self.invalidated_at[invalidated] = time.monotonic()
+        return 200, {"access_token": invalidated}, {}, True
 
     def _probe_post(self, uri, method, body, headers, params):
         auth = headers.get("Authorization", "")
         bearer = auth[7:] if auth.startswith("Bearer ") else None
-        if bearer and any(app.bearer == bearer for app in self.apps.values()):
+        if bearer and any(
+            app.bearer and unquote(app.bearer) == unquote(bearer) for app in self.apps.values()
+        ):
             return 200, PROBE_POST, {}, True
         return 401, V2_UNAUTHORIZED, {}, False
 

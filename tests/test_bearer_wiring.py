@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from components import lambda_package
-from components.policies import assume_role_document, rotation_policy_document
+from components.policies import assume_role_document
 from tests.canaries import canary_credentials
 from tests.harness import fake_key_arn, is_wrapped_secret, run_program, unwrap_secret
 from twitter_runtime import InvalidInputError
@@ -63,12 +63,28 @@ def test_rotation_role_has_exactly_the_protocols_actions(rotated):
     assert document["Statement"][0]["Resource"].startswith(
         "arn:aws:secretsmanager:us-east-1:123456789012:secret:twitter/dev/support/bot/bearer-"
     )
-    assert document == rotation_policy_document(document["Statement"][0]["Resource"], rotated.outputs["arn"])
-    assert document["Statement"][1] == {
-        "Sid": "ReadTheAppCredentials",
-        "Effect": "Allow",
-        "Action": "secretsmanager:GetSecretValue",
-        "Resource": rotated.outputs["arn"],
+    bearer_arn = document["Statement"][0]["Resource"]
+    assert document == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "RotateTheBearerToken",
+                "Effect": "Allow",
+                "Action": [
+                    "secretsmanager:DescribeSecret",
+                    "secretsmanager:GetSecretValue",
+                    "secretsmanager:PutSecretValue",
+                    "secretsmanager:UpdateSecretVersionStage",
+                ],
+                "Resource": bearer_arn,
+            },
+            {
+                "Sid": "ReadTheAppCredentials",
+                "Effect": "Allow",
+                "Action": "secretsmanager:GetSecretValue",
+                "Resource": rotated.outputs["arn"],
+            },
+        ],
     }
 
 
@@ -76,6 +92,7 @@ def test_lambda_function_and_permission(rotated):
     function = by_type(rotated, "aws:lambda/function:Function")["my-app-rotation"]
     assert function.inputs["runtime"] == "python3.12"
     assert function.inputs["handler"] == "handler.lambda_handler"
+    assert function.inputs["timeout"] == 300
     assert function.inputs["environment"] == {
         "variables": {"CREDENTIALS_SECRET_ARN": rotated.outputs["arn"], "X_API_BASE_URL": "https://api.x.com"}
     }
@@ -109,12 +126,19 @@ def test_schedule_expression_and_kms():
     assert rotation.inputs["rotationRules"] == {"scheduleExpression": "rate(7 days)"}
     (policy,) = result.of_type("aws:iam/rolePolicy:RolePolicy")
     statement = json.loads(policy.inputs["policy"])["Statement"][2]
-    assert statement["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]
-    assert statement["Resource"] == fake_key_arn("alias/twitter")
+    assert statement == {
+        "Sid": "UseTheKeyOnlyThroughSecretsManager",
+        "Effect": "Allow",
+        "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+        "Resource": fake_key_arn("alias/twitter"),
+        "Condition": {"StringEquals": {"kms:ViaService": "secretsmanager.us-east-1.amazonaws.com"}},
+    }
     assert len([c for c in result.calls if c[0] == "aws:kms/getKey:getKey"]) == 1  # resolved once, used twice
 
 
-@pytest.mark.parametrize("schedule", [0, 1001, "every month", "rate(0 days)", True])
+@pytest.mark.parametrize(
+    "schedule", [0, 1001, "every month", "rate(0 days)", "rate(1 hour)", "rate(1001 days)", True]
+)
 def test_bad_schedule(schedule):
     result = run(bearer_rotation=schedule)
     assert isinstance(result.error, InvalidInputError)
@@ -173,3 +197,31 @@ def test_handler_imports_from_the_archive_without_pulumi(tmp_path):
         "assert not [m for m in sys.modules if m.split('.')[0] == 'pulumi'], 'pulumi imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=tmp_path)
+
+
+@pytest.mark.parametrize("schedule", ["rate(4 hours)", "rate(1000 days)", "cron(0 4 1 * ? *)", 1, 1000])
+def test_good_schedules(schedule):
+    assert run(bearer_rotation=schedule).error is None
+
+
+def test_free_tier_cannot_rotate():
+    result = run(bearer_rotation=30, access_tier="free")
+    assert "bearer_rotation needs an access tier with GET /2/tweets" in str(result.error)
+    assert result.aws_resources == []
+
+
+def test_bad_keys_register_no_rotation_resources_either():
+    result = run(bearer_rotation=30, consumer_secret="not valid!")
+    assert result.error is not None
+    assert result.aws_resources == []
+
+
+def test_deny_other_readers_never_locks_out_the_rotation_function():
+    reader, admin = "arn:aws:iam::123456789012:role/reader", "arn:aws:iam::123456789012:role/admin"
+    result = run(bearer_rotation=30, readers=[reader], deny_other_readers=True, admin_principals=[admin])
+    assert result.error is None, result.error
+    (policy,) = result.of_type("aws:secretsmanager/secretPolicy:SecretPolicy")
+    exempt = json.loads(policy.inputs["policy"])["Statement"][1]["Condition"]["ArnNotEquals"][
+        "aws:PrincipalArn"
+    ]
+    assert exempt == sorted([reader, admin, "arn:aws:iam::123456789012:role/my-app-rotation-role"])

@@ -142,12 +142,16 @@ def test_two_rotations_in_a_row(env, fake_x):
     assert_rotated(env, fake_x, second, middle)
 
 
-def test_first_rotation_of_an_empty_bearer_secret_issues_without_invalidating(env, fake_x):
+def test_first_rotation_replaces_the_token_x_already_handed_out(env, fake_x):
+    """The placeholder holds no token, but X has one for the app (env.initial): it is rotated too."""
     env.sm.put_secret_value(SecretId=env.bearer_arn, SecretString=json.dumps({"bearer_token": ""}))
     token = begin(env)
     rotate(env, token)
-    assert current_bearer(env) == env.initial  # X hands out the app's existing token
-    assert fake_x.calls("POST", "/oauth2/invalidate_token") == []
+    assert current_bearer(env) != env.initial
+    assert [s.status for s in fake_x.calls("POST", "/oauth2/invalidate_token")] == [200]
+    with pytest.raises(XAuthenticationError):
+        XApiClient(fake_x.url).check_bearer(env.initial)
+    XApiClient(fake_x.url).check_bearer(current_bearer(env))
 
 
 def test_refuses_a_token_that_is_not_a_version(env):
@@ -209,7 +213,12 @@ def test_x_failing_at_a_step_then_retried(env, fake_x, fault, failing_step, meth
     done = STEPS[: STEPS.index(failing_step)]
     rotate(env, token, done)
     fake_x.fail(
-        method, path, status, body, times=times, headers={"x-rate-limit-reset": str(int(time.time()) + 60)}
+        method,
+        path,
+        status,
+        body,
+        times=times,
+        headers={"x-rate-limit-reset": str(int(time.time()) + 600)},  # too far to wait for
     )
     with pytest.raises(Exception) as caught:
         step(env, token, failing_step)
@@ -229,12 +238,89 @@ def test_current_token_already_invalid_at_x(env, fake_x):
     assert [s.status for s in fake_x.calls("POST", "/oauth2/invalidate_token")] == [200, 403]
 
 
-def test_invalidation_reports_code_99_for_an_unknown_token(env, fake_x):
+def test_an_invalidation_that_did_not_happen_fails_loudly(env, fake_x):
+    """X says 99 (unknown token) but still holds the old one: the new token is the old one.
+    Storing it would be a rotation that rotates nothing, so createSecret refuses."""
     fake_x.fail("POST", "/oauth2/invalidate_token", 403, CODE_99)
     token = begin(env)
-    rotate(env, token)  # treated as "already invalid": the rotation still completes
-    versions = _versions(env.sm, env.bearer_arn)
-    assert versions[token] == ["AWSCURRENT"]
+    with pytest.raises(RuntimeError, match="X returned the same bearer token, so it was not invalidated"):
+        step(env, token, "createSecret")
+    assert current_bearer(env) == env.initial
+    XApiClient(fake_x.url).check_bearer(env.initial)  # consumers are unaffected
+    rotate(env, token)  # the retry invalidates for real
+    assert_rotated(env, fake_x, token, env.initial)
+
+
+def test_test_secret_waits_out_a_short_rate_limit(env, fake_x):
+    token = begin(env)
+    rotate(env, token, STEPS[:2])
+    fake_x.fail(
+        "GET", "/2/tweets/20", 429, V2_TOO_MANY, headers={"x-rate-limit-reset": str(int(time.time()) + 1)}
+    )
+    step(env, token, "testSecret")
+    assert [s.status for s in fake_x.calls("GET", "/2/tweets/20")] == [429, 200]
+    step(env, token, "finishSecret")
+    assert_rotated(env, fake_x, token, env.initial)
+
+
+def test_refuses_when_rotation_is_not_enabled(env, fake_x):
+    token = begin(env)
+    real = env.sm.describe_secret(SecretId=env.bearer_arn)
+    rotation = handler.BearerRotation(
+        _Describe(env.sm, {**real, "RotationEnabled": False}), None, env.main_arn
+    )
+    with pytest.raises(ValueError, match="rotation is not enabled"):
+        rotation.run(env.bearer_arn, token, "createSecret")
+
+
+def test_refuses_a_version_that_is_not_pending(env, fake_x):
+    token = begin(env)
+    rotate(env, token)
+    previous = next(v for v, stages in _versions(env.sm, env.bearer_arn).items() if stages == ["AWSPREVIOUS"])
+    with pytest.raises(ValueError, match="is not AWSPENDING"):
+        step(env, previous, "createSecret")
+
+
+def test_finish_secret_stopped_between_its_two_calls(env, fake_x):
+    token = begin(env)
+    rotate(env, token, STEPS[:3])
+    current = next(v for v, stages in _versions(env.sm, env.bearer_arn).items() if "AWSCURRENT" in stages)
+    env.sm.update_secret_version_stage(
+        SecretId=env.bearer_arn, VersionStage="AWSCURRENT", MoveToVersionId=token, RemoveFromVersionId=current
+    )
+    assert _versions(env.sm, env.bearer_arn)[token] == ["AWSCURRENT", "AWSPENDING"]
+    step(env, token, "finishSecret")
+    assert_rotated(env, fake_x, token, env.initial)
+
+
+class _Describe:
+    """A Secrets Manager client whose DescribeSecret answer is fixed; the rest is real."""
+
+    def __init__(self, real, answer):
+        self.real, self.answer = real, answer
+
+    def describe_secret(self, **_):
+        return self.answer
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+
+def test_finish_secret_when_no_version_is_current():
+    calls = []
+
+    class Secrets:
+        def describe_secret(self, SecretId):  # noqa: N803 - boto3's names
+            return {"RotationEnabled": True, "VersionIdsToStages": {"t1": ["AWSPENDING"]}}
+
+        def update_secret_version_stage(self, **kwargs):
+            calls.append(kwargs)
+
+    handler.BearerRotation(Secrets(), None, "arn:main").run("arn:bearer", "t1", "finishSecret")
+    assert calls == [
+        {"SecretId": "arn:bearer", "VersionStage": "AWSCURRENT", "MoveToVersionId": "t1"},
+        {"SecretId": "arn:bearer", "VersionStage": "AWSPENDING", "RemoveFromVersionId": "t1"},
+    ]
 
 
 # --- what consumers see ------------------------------------------------------------------------

@@ -167,6 +167,7 @@ class XApiClient:
         secrets = tuple(secrets)
         sender = session or requests
         url = f"{self.base_url}{path}"
+        path = path.split("?", 1)[0]  # messages name the endpoint, never its parameters
         for attempt in range(1, self.attempts + 1):
             try:
                 response = sender.request(method, url, timeout=self.timeout, **kwargs)
@@ -285,15 +286,28 @@ class XApiClient:
         self.issue_bearer(consumer_key, consumer_secret)
 
     def invalidate_bearer(self, creds: TwitterCredentials, bearer_token: str) -> None:
-        """``POST /oauth2/invalidate_token``, signed with the app owner's four keys (OAuth 1.0a)."""
-        self._send(
-            "POST",
-            "/oauth2/invalidate_token",
-            pair=USER_CONTEXT,
-            secrets=(*creds.as_dict().values(), bearer_token),
-            auth=creds.oauth1(),
-            data={"access_token": bearer_token},
-        )
+        """``POST /oauth2/invalidate_token``, signed with the app owner's four keys (OAuth 1.0a).
+
+        The token goes in the query string exactly as X issued it (already
+        percent-encoded), as X's reference shows; encoding it again would name
+        another token.
+        """
+        try:
+            self._send(
+                "POST",
+                f"/oauth2/invalidate_token?access_token={bearer_token}",
+                pair=USER_CONTEXT,
+                secrets=(*creds.as_dict().values(), bearer_token),
+                auth=creds.oauth1(),
+            )
+        except XConsumerRejectedError as error:
+            raise XConsumerRejectedError(
+                "POST /oauth2/invalidate_token: X does not know this bearer token (code 99): it was already "
+                "invalidated, or the keys signing the call are not the app owner's",
+                status=error.status,
+                code=error.code,
+                pair=BEARER,
+            ) from None
 
     def check_bearer(self, bearer_token: str) -> None:
         """``GET /2/tweets/20`` with the bearer token must answer 200."""
