@@ -386,14 +386,28 @@ class TwitterAppCredentials(pulumi.ComponentResource):
             pulumi.log.warn(f"{settings.label}: {warning}", resource=self)
         return canonical_payload(checked)
 
-    def summary(self) -> dict[str, pulumi.Input[Any]]:
-        """The per-app entry of the stack's ``twitterApps`` output (no key material)."""
-        s = self.settings
-        entry: dict[str, pulumi.Input[Any]] = {
+    def live_outputs(self) -> dict[str, pulumi.Output[Any]]:
+        """The Output-valued fields of the app's ``twitterApps`` entry (none carries key material)."""
+        live: dict[str, pulumi.Output[Any]] = {
             "arn": self.secret_arn,
             "name": self.secret_name,
             "versionId": self.version_id,
             "fingerprint": self.fingerprint,
+        }
+        if self._read_policy is not None:
+            live["readPolicyArn"] = self.read_policy_arn
+        if self._bearer is not None:
+            live["bearerSecretArn"] = self.bearer_secret_arn
+        if self.settings.verify:
+            live["verifiedUserId"] = self.verified_user_id
+            live["verifiedUsername"] = self.verified_username
+        return live
+
+    def summary_entry(self, live: Mapping[str, Any]) -> dict[str, Any]:
+        """The app's ``twitterApps`` entry, given the resolved values of ``live_outputs``."""
+        s = self.settings
+        entry: dict[str, Any] = {
+            **live,
             "owner": s.owner,
             "environment": s.environment,
             "issuedAt": s.issued_at.isoformat(),
@@ -401,15 +415,12 @@ class TwitterAppCredentials(pulumi.ComponentResource):
             "rotationDueAt": s.rotation_due_at.isoformat(),
             "rotationStrategy": ROTATION_STRATEGY_MANUAL,
         }
-        if self._read_policy is not None:
-            entry["readPolicyArn"] = self.read_policy_arn
-        if self._bearer is not None:
-            entry["bearerSecretArn"] = self.bearer_secret_arn
-        if s.verify:
-            entry["verifiedUserId"] = self.verified_user_id
-            entry["verifiedUsername"] = self.verified_username
         if s.access_tier:
             entry["accessTier"] = s.access_tier
         if s.app_id:
             entry["appId"] = s.app_id
         return entry
+
+    def summary(self) -> pulumi.Output[dict[str, Any]]:
+        """The app's entry of the stack's ``twitterApps`` output."""
+        return pulumi.Output.all(**self.live_outputs()).apply(self.summary_entry)

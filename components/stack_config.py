@@ -196,13 +196,33 @@ def load_projects(config: pulumi.Config, *, stack: str) -> list[dict[str, Any]]:
 
 
 def stack_outputs(projects: list[Any]) -> dict[str, Any]:
-    """What other stacks and auditors read: ``twitterApps``, ``secretArns``, ``readPolicyArns``."""
+    """What other stacks and auditors read: ``twitterApps``, ``secretArns``, ``readPolicyArns``.
+
+    Built from one flat gather of every app's Output-valued fields, so a stack
+    of 1,000 apps does not wrap each constant in an Output of its own.
+    """
     apps = sorted(
         ((c.settings.label, c) for project in projects for c in project.apps.values()),
         key=lambda pair: pair[0],
     )
+    fields = [(label, c, list(c.live_outputs().items())) for label, c in apps]
+    flat = pulumi.Output.all(*(output for _, _, items in fields for _, output in items))
+
+    def build(values: list[Any]) -> dict[str, dict[str, Any]]:
+        entries, position = {}, 0
+        for label, component, items in fields:
+            live = {name: values[position + i] for i, (name, _) in enumerate(items)}
+            position += len(items)
+            entries[label] = component.summary_entry(live)
+        return entries
+
+    twitter_apps = flat.apply(build)
     return {
-        "twitterApps": {label: c.summary() for label, c in apps},
-        "secretArns": {label: c.secret_arn for label, c in apps},
-        "readPolicyArns": {label: c.read_policy_arn for label, c in apps if c.settings.read_policy},
+        "twitterApps": twitter_apps,
+        "secretArns": twitter_apps.apply(lambda entries: {label: e["arn"] for label, e in entries.items()}),
+        "readPolicyArns": twitter_apps.apply(
+            lambda entries: {
+                label: e["readPolicyArn"] for label, e in entries.items() if "readPolicyArn" in e
+            }
+        ),
     }
