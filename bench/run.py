@@ -70,39 +70,49 @@ def make_config(n: int, *, read_policy: bool) -> dict:
     return config
 
 
-def run_once(program: Path, config_file: Path) -> dict:
+def run_once(program: Path, config_file: Path, *, no_gc: bool = False) -> dict:
+    env = {**os.environ, "BENCH_DISABLE_GC": "1" if no_gc else "0"}
     result = subprocess.run(
         [sys.executable, str(BENCH / "child.py"), str(program), str(config_file)],
         check=True,
         capture_output=True,
         text=True,
         cwd=ROOT,
+        env=env,
     )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def measure(n: int, repeat: int) -> dict:
+def measure(n: int, repeat: int, *, no_gc: bool = False) -> dict:
+    """Runs the variants interleaved, so drift on a busy machine hits all of them alike."""
     rows = {}
+    runs: dict[str, list[dict]] = {variant: [] for variant in PROGRAMS}
     with tempfile.TemporaryDirectory() as tmp:
-        for variant, program in PROGRAMS.items():
-            config_file = Path(tmp) / f"{variant}.json"
-            config_file.write_text(json.dumps(make_config(n, read_policy=variant == "default")))
-            runs = [run_once(program, config_file) for _ in range(repeat)]
-            seconds = statistics.median(r["seconds"] for r in runs)
-            registrations = runs[0]["registrations"]
-            secrets = runs[0]["types"].get("aws:secretsmanager/secret:Secret", 0)
-            rows[variant] = {
-                "seconds_median": round(seconds, 4),
-                "seconds_all": [round(r["seconds"], 4) for r in runs],
-                "registrations": registrations,
-                "registrations_per_app": round(registrations / n, 3),
-                "registrations_by_type": runs[0]["types"],
-                "ms_per_registration": round(1000 * seconds / registrations, 4),
-                "peak_rss_mib": round(max(r["peak_rss_mib"] for r in runs), 1),
-                "secrets_per_app": secrets / n,
-                "usd_per_app_month": round(secrets / n * SECRET_PRICE_USD_PER_MONTH, 2),
-                "identical_inputs_across_runs": len({r["digest"] for r in runs}) == 1,
-            }
+        files = {}
+        for variant in PROGRAMS:
+            files[variant] = Path(tmp) / f"{variant}.json"
+            files[variant].write_text(json.dumps(make_config(n, read_policy=variant == "default")))
+        for _ in range(repeat):
+            for variant, program in PROGRAMS.items():
+                runs[variant].append(run_once(program, files[variant], no_gc=no_gc))
+    for variant, done in runs.items():
+        seconds = statistics.median(r["seconds"] for r in done)
+        cpu = statistics.median(r["cpu_seconds"] for r in done)
+        registrations = done[0]["registrations"]
+        secrets = done[0]["types"].get("aws:secretsmanager/secret:Secret", 0)
+        rows[variant] = {
+            "seconds_median": round(seconds, 4),
+            "seconds_all": [round(r["seconds"], 4) for r in done],
+            "cpu_seconds_median": round(cpu, 4),
+            "registrations": registrations,
+            "registrations_per_app": round(registrations / n, 3),
+            "registrations_by_type": done[0]["types"],
+            "ms_per_registration": round(1000 * seconds / registrations, 4),
+            "peak_rss_mib": round(max(r["peak_rss_mib"] for r in done), 1),
+            "secrets_per_app": secrets / n,
+            "usd_per_app_month": round(secrets / n * SECRET_PRICE_USD_PER_MONTH, 2),
+            "identical_inputs_across_runs": len({r["digest"] for r in done}) == 1,
+        }
     base = rows["baseline"]["ms_per_registration"]
     for variant in ("component", "default"):
         rows[variant]["per_registration_ratio_to_baseline"] = round(
@@ -112,14 +122,27 @@ def measure(n: int, repeat: int) -> dict:
 
 
 def machine() -> dict:
-    import pulumi
+    from importlib.metadata import version
 
+    cpu = (
+        next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if "model name" in line
+            ),
+            platform.processor() or platform.machine(),
+        )
+        if Path("/proc/cpuinfo").exists()
+        else platform.machine()
+    )
     return {
         "python": platform.python_version(),
         "platform": platform.platform(),
-        "processor": platform.processor() or platform.machine(),
+        "cpu": cpu,
         "cpus": os.cpu_count(),
-        "pulumi_sdk": pulumi.__version__ if hasattr(pulumi, "__version__") else "unknown",
+        "pulumi": version("pulumi"),
+        "pulumi_aws": version("pulumi-aws"),
     }
 
 
@@ -150,16 +173,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="10,100,1000,2000", help="comma-separated app counts")
     parser.add_argument("--repeat", type=int, default=3, help="runs per program and size (median reported)")
     parser.add_argument("--out", default=str(BENCH / "results.json"), help="where to write the JSON results")
+    parser.add_argument(
+        "--no-gc",
+        action="store_true",
+        help="disable the garbage collector in the measured runs (growth analysis)",
+    )
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     results: dict = {
         "machine": machine(),
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "repeat": args.repeat,
+        "gc_disabled": args.no_gc,
         "sizes": {},
     }
     for n in sizes:
-        results["sizes"][str(n)] = measure(n, args.repeat)
+        results["sizes"][str(n)] = measure(n, args.repeat, no_gc=args.no_gc)
         print(f"measured N={n}", file=sys.stderr)
     if "1000" in results["sizes"] and "2000" in results["sizes"]:
         growth = {}
