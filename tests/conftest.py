@@ -27,6 +27,24 @@ PROJECTS: dict[str, Any] = {
 LABELS = ("brand-monitoring/listener", "brand-monitoring/responder", "research/archive")
 
 
+def listener_tags(fingerprint: str) -> dict[str, str]:
+    """The exact rotation metadata the listener app of PROJECTS must carry."""
+    return {
+        "twitter:project": "brand-monitoring",
+        "twitter:app": "listener",
+        "twitter:environment": "dev",
+        "twitter:app-id": "28471234",
+        "twitter:access-tier": "basic",
+        "owner": "team-social",
+        "rotation:issued-at": "2026-09-01",
+        "rotation:interval-days": "90",
+        "rotation:due-at": "2026-11-30",
+        "rotation:strategy": "manual",
+        "credentials:fingerprint": fingerprint,
+        "managed-by": "pulumi",
+    }
+
+
 def make_config(projects: dict[str, Any] | None = None, credentials: dict[str, Any] | None = None, **extra):
     projects = copy.deepcopy(PROJECTS if projects is None else projects)
     if credentials is None:

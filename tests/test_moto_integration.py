@@ -17,7 +17,7 @@ import pytest
 
 from components.policies import read_policy_document, resource_policy_document
 from tests.canaries import canary_credentials
-from tests.conftest import make_config
+from tests.conftest import listener_tags, make_config
 from tests.harness import run_program
 from tests.moto_mocks import MotoMocks, policy_document
 from twitter_runtime import load_credentials
@@ -60,20 +60,7 @@ def test_secrets_land_with_exact_tags_key_and_value(aws, config, key_arn):
     assert described["ARN"] == arns["brand-monitoring/listener"]
     assert described["KmsKeyId"] in ("alias/twitter-secrets", key_arn)
     listener = result.outputs["twitterApps"]["brand-monitoring/listener"]
-    assert {t["Key"]: t["Value"] for t in described["Tags"]} == {
-        "twitter:project": "brand-monitoring",
-        "twitter:app": "listener",
-        "twitter:environment": "dev",
-        "twitter:app-id": "28471234",
-        "twitter:access-tier": "basic",
-        "owner": "team-social",
-        "rotation:issued-at": "2026-09-01",
-        "rotation:interval-days": "90",
-        "rotation:due-at": "2026-11-30",
-        "rotation:strategy": "manual",
-        "credentials:fingerprint": listener["fingerprint"],
-        "managed-by": "pulumi",
-    }
+    assert {t["Key"]: t["Value"] for t in described["Tags"]} == listener_tags(listener["fingerprint"])
     value = sm.get_secret_value(SecretId=arns["brand-monitoring/listener"])
     assert value["VersionId"] == listener["versionId"]
     expected = config["twitter-secrets:credentials"]["brand-monitoring/listener"]

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from tests.canaries import canary_credentials
-from tests.conftest import LABELS, make_config
+from tests.conftest import LABELS, listener_tags, make_config
 from tests.harness import ACCOUNT, REGION, is_wrapped_secret, run_program, unwrap_secret
 
 SECRET = "aws:secretsmanager/secret:Secret"
@@ -56,20 +56,7 @@ def test_secret_inputs(run):
             "Managed by Pulumi (twitter-secrets)."
         ),
         "recoveryWindowInDays": 30,
-        "tags": {
-            "twitter:project": "brand-monitoring",
-            "twitter:app": "listener",
-            "twitter:environment": "dev",
-            "twitter:app-id": "28471234",
-            "twitter:access-tier": "basic",
-            "owner": "team-social",
-            "rotation:issued-at": "2026-09-01",
-            "rotation:interval-days": "90",
-            "rotation:due-at": "2026-11-30",
-            "rotation:strategy": "manual",
-            "credentials:fingerprint": fingerprint_of("brand-monitoring/listener", "1000"),
-            "managed-by": "pulumi",
-        },
+        "tags": listener_tags(fingerprint_of("brand-monitoring/listener", "1000")),
     }
 
 
