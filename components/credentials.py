@@ -419,6 +419,8 @@ class TwitterAppCredentials(pulumi.ComponentResource):
             entry["accessTier"] = s.access_tier
         if s.app_id:
             entry["appId"] = s.app_id
+        if isinstance(s.kms_key_id, str):
+            entry["kmsKeyId"] = s.kms_key_id  # what `audit --live` compares with the secret's key
         return entry
 
     def summary(self) -> pulumi.Output[dict[str, Any]]:

@@ -1,0 +1,27 @@
+"""``python -m components <command>``: the operator CLI around ``pulumi up``.
+
+Exit codes (every command): 0 success; 1 the check failed (validation errors,
+overdue or drifted secrets, keys X rejects); 2 unusable input (missing or
+malformed files, bad arguments). Nothing any command prints contains a key.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import audit, plan
+
+COMMANDS = {"plan": plan, "audit": audit}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m components", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="command")
+    for module in COMMANDS.values():
+        module.add_parser(sub)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return 2 if exit_.code not in (0, None) else 0
+    return int(COMMANDS[args.command].run(args, sys.stdout, sys.stderr))

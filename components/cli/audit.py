@@ -1,0 +1,234 @@
+"""``audit``: rotation status from stack outputs, and (``--live``) drift in Secrets Manager.
+
+Reads ``pulumi stack output --json`` (a file or ``-`` for stdin), or several
+stacks' outputs as one JSON object of stack name → outputs. ``--live`` makes
+one DescribeSecret per secret (never GetSecretValue: an audit never reads a
+key), with bounded concurrency.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any, TextIO
+
+STATUS_ORDER = {"overdue": 0, "drift": 1, "due-soon": 2, "ok": 3}
+LIVE_WORKERS = 16
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+class BadInputError(Exception):
+    """Exit 2."""
+
+
+@dataclass
+class AppStatus:
+    app: str
+    stack: str
+    environment: str
+    owner: str
+    tier: str
+    issued_at: str
+    due_at: str
+    days_left: int
+    status: str
+    fingerprint: str
+    arn: str
+    drift: list[str] = field(default_factory=list)
+
+
+def add_parser(sub: Any) -> None:
+    parser = sub.add_parser(
+        "audit", help="rotation status (and drift with --live) from stack outputs", description=__doc__
+    )
+    parser.add_argument("outputs", help="`pulumi stack output --json` file, or - for stdin")
+    parser.add_argument("--as-of", help="today, as YYYY-MM-DD (default: the real today)")
+    parser.add_argument(
+        "--warn-days", type=int, default=14, help="due-soon within this many days (default 14)"
+    )
+    parser.add_argument("--format", choices=("table", "json", "markdown"), default="table")
+    parser.add_argument("--live", action="store_true", help="check each secret in Secrets Manager for drift")
+
+
+def _date(value: Any, app: str, field_name: str) -> date:
+    if not isinstance(value, str) or not _DATE.fullmatch(value):
+        raise BadInputError(f"{app}: {field_name} is not a YYYY-MM-DD date")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BadInputError(f"{app}: {field_name} is not a real calendar date") from None
+
+
+def stacks_of(document: Any) -> dict[str, dict[str, Any]]:
+    """One stack's outputs, or a map of stack name → outputs."""
+    if isinstance(document, dict) and "twitterApps" in document:
+        return {"": document}
+    if (
+        isinstance(document, dict)
+        and document
+        and all(isinstance(v, dict) and "twitterApps" in v for v in document.values())
+    ):
+        return document
+    raise BadInputError(
+        "no twitterApps output found: pass `pulumi stack output --json` of a twitter-secrets stack, "
+        "or an object of stack name → such outputs"
+    )
+
+
+def statuses(document: Any, as_of: date, warn_days: int) -> list[AppStatus]:
+    found = []
+    for stack, outputs in stacks_of(document).items():
+        apps = outputs["twitterApps"]
+        if not isinstance(apps, dict):
+            raise BadInputError(f"{stack or 'stack'}: twitterApps is not an object of project/app entries")
+        for label, entry in apps.items():
+            name = f"{stack}:{label}" if stack else label
+            if not isinstance(entry, dict):
+                raise BadInputError(f"{name}: entry is not an object")
+            issued = _date(entry.get("issuedAt"), name, "issuedAt")
+            due = _date(entry.get("rotationDueAt"), name, "rotationDueAt")
+            days_left = (due - as_of).days
+            status = "overdue" if days_left < 0 else "due-soon" if days_left <= warn_days else "ok"
+            found.append(
+                AppStatus(
+                    app=label,
+                    stack=stack,
+                    environment=str(entry.get("environment", "")),
+                    owner=str(entry.get("owner", "")),
+                    tier=str(entry.get("accessTier", "")),
+                    issued_at=issued.isoformat(),
+                    due_at=due.isoformat(),
+                    days_left=days_left,
+                    status=status,
+                    fingerprint=str(entry.get("fingerprint", "")),
+                    arn=str(entry.get("arn", "")),
+                )
+            )
+            found[-1].entry = entry  # type: ignore[attr-defined]
+    return found
+
+
+def _describe(client: Any, arn: str) -> tuple[dict[str, Any] | None, str | None]:
+    from botocore.exceptions import ClientError
+
+    try:
+        return client.describe_secret(SecretId=arn), None
+    except ClientError as error:
+        return None, error.response.get("Error", {}).get("Code", "Unknown")
+
+
+def drift(entry: dict[str, Any], described: dict[str, Any] | None, error: str | None) -> list[str]:
+    """What differs between the stack's word and Secrets Manager's."""
+    if described is None:
+        return [
+            "secret is missing"
+            if error == "ResourceNotFoundException"
+            else f"cannot describe the secret ({error})"
+        ]
+    problems = []
+    if described.get("DeletedDate"):
+        problems.append("secret is scheduled for deletion")
+    tags = {t["Key"]: t["Value"] for t in described.get("Tags", [])}
+    if tags.get("credentials:fingerprint") != entry.get("fingerprint"):
+        problems.append("fingerprint tag differs from the stack output (value changed outside Pulumi?)")
+    if not any("AWSCURRENT" in stages for stages in described.get("VersionIdsToStages", {}).values()):
+        problems.append("no AWSCURRENT version")
+    declared_key = entry.get("kmsKeyId")
+    if declared_key and described.get("KmsKeyId") not in (declared_key,):
+        problems.append("KMS key differs from the one declared")
+    return problems
+
+
+def bearer_drift(described: dict[str, Any] | None, error: str | None, as_of: datetime) -> list[str]:
+    if described is None:
+        return [f"bearer secret: {'missing' if error == 'ResourceNotFoundException' else error}"]
+    problems = []
+    if not described.get("RotationEnabled"):
+        problems.append("bearer secret: rotation is disabled")
+    versions = described.get("VersionIdsToStages", {})
+    if any("AWSPENDING" in s and "AWSCURRENT" not in s for s in versions.values()):
+        problems.append("bearer secret: a rotation failed or is stuck (AWSPENDING left on a version)")
+    next_rotation = described.get("NextRotationDate")
+    if isinstance(next_rotation, datetime) and next_rotation < as_of:
+        problems.append("bearer secret: the scheduled rotation is overdue")
+    return problems
+
+
+def check_live(found: list[AppStatus], client: Any, now: datetime) -> None:
+    """One DescribeSecret per secret (and per bearer secret), 16 at a time."""
+    arns = [s.arn for s in found] + [
+        s.entry["bearerSecretArn"] for s in found if s.entry.get("bearerSecretArn")
+    ]  # type: ignore[attr-defined]
+    with ThreadPoolExecutor(max_workers=LIVE_WORKERS) as pool:
+        answers = dict(zip(arns, pool.map(lambda arn: _describe(client, arn), arns), strict=True))
+    for status in found:
+        entry = status.entry  # type: ignore[attr-defined]
+        status.drift = drift(entry, *answers[status.arn])
+        if entry.get("bearerSecretArn"):
+            status.drift += bearer_drift(*answers[entry["bearerSecretArn"]], now)
+        if status.drift and status.status != "overdue":
+            status.status = "drift"
+
+
+def render(found: list[AppStatus], fmt: str, out: TextIO) -> None:
+    if fmt == "json":
+        print(json.dumps([asdict(s) for s in found], indent=2), file=out)
+        return
+    columns = (
+        "app",
+        "environment",
+        "owner",
+        "tier",
+        "issued_at",
+        "due_at",
+        "days_left",
+        "status",
+        "fingerprint",
+        "arn",
+    )
+    rows = [[str(getattr(s, c)) for c in columns] for s in found]
+    if fmt == "markdown":
+        print("| " + " | ".join(columns) + " |", file=out)
+        print("|" + "---|" * len(columns), file=out)
+        for row, s in zip(rows, found, strict=True):
+            print("| " + " | ".join(row) + " |", file=out)
+            for problem in s.drift:
+                print(f"|  | drift: {problem} |" + " |" * (len(columns) - 2), file=out)
+        return
+    widths = [max(len(c), *(len(r[i]) for r in rows)) if rows else len(c) for i, c in enumerate(columns)]
+    print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)), file=out)
+    for row, s in zip(rows, found, strict=True):
+        print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)), file=out)
+        for problem in s.drift:
+            print(f"    drift: {problem}", file=out)
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO, *, client: Any = None) -> int:
+    try:
+        text = sys.stdin.read() if args.outputs == "-" else open(args.outputs).read()
+    except OSError as error:
+        print(f"audit: cannot read {args.outputs}: {error.strerror}", file=err)
+        return 2
+    try:
+        document = json.loads(text)
+        as_of = _date(args.as_of, "--as-of", "date") if args.as_of else datetime.now(UTC).date()
+        found = statuses(document, as_of, args.warn_days)
+    except ValueError as error:
+        message = str(error) if isinstance(error, BadInputError) else "the input is not JSON"
+        print(f"audit: {message}", file=err)
+        return 2
+    except BadInputError as error:
+        print(f"audit: {error}", file=err)
+        return 2
+    if args.live:
+        import boto3
+
+        check_live(found, client or boto3.client("secretsmanager"), datetime.now(UTC))
+    found.sort(key=lambda s: (STATUS_ORDER[s.status], s.days_left, s.stack, s.app))
+    render(found, args.format, out)
+    return 1 if any(s.status in ("overdue", "drift") for s in found) else 0

@@ -1,0 +1,207 @@
+"""``plan``: what ``pulumi up`` would create, with no cloud, no credentials and no CLI.
+
+Runs the real ``__main__.py`` under Pulumi's mock monitor with a stack's
+config file. Encrypted values cannot be read without the stack's secrets
+provider, so the keys are replaced by format-valid placeholders unless real
+ones come through the environment (never the command line).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any, TextIO
+
+import yaml
+
+from twitter_runtime.errors import InvalidInputError
+
+from ..mock_engine import ProgramRun, is_wrapped_secret, run_program
+
+ROOT = Path(__file__).resolve().parents[2]
+CREDENTIALS_KEY = "twitter-secrets:credentials"
+CREDENTIALS_ENV = "TWITTER_SECRETS_CREDENTIALS"
+HONESTY = (
+    "Mock-based preview: the real __main__.py ran under Pulumi's mock monitor with a fake cloud.\n"
+    "This is not `pulumi preview`: no engine, no provider, no AWS calls. Computed values\n"
+    "(ARNs, version ids) are stand-ins; the keys are {source}."
+)
+
+
+class UnusableInputError(Exception):
+    """Exit 2: the input cannot be used at all."""
+
+
+def add_parser(sub: Any) -> None:
+    parser = sub.add_parser(
+        "plan", help="list what `pulumi up` would create (mock-based, no cloud)", description=__doc__
+    )
+    parser.add_argument(
+        "--stack", default="dev", help="stack name; reads stacks/Pulumi.<stack>.yaml (default dev)"
+    )
+    parser.add_argument("--config-file", help="a stack config file to use instead")
+    parser.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text for people, json for tools (default text)",
+    )
+
+
+def _alnum(seed: str, length: int) -> str:
+    out, counter = "", 0
+    while len(out) < length:
+        out += hashlib.sha256(f"{seed}:{counter}".encode()).hexdigest()
+        counter += 1
+    return "".join(c.upper() if i % 2 else c for i, c in enumerate(out[:length]))
+
+
+def placeholder_credentials(label: str, index: int) -> dict[str, str]:
+    """Format-valid keys that are obviously not real (they start with 'Plan')."""
+    return {
+        "consumer_key": "PlanCK" + _alnum(label + "ck", 19),
+        "consumer_secret": "PlanCS" + _alnum(label + "cs", 44),
+        "access_token": f"{1000 + index}-PlanAT" + _alnum(label + "at", 34),
+        "access_token_secret": "PlanTS" + _alnum(label + "ts", 39),
+    }
+
+
+def load_config(path: Path) -> dict[str, Any]:
+    try:
+        document = yaml.safe_load(path.read_text())
+    except FileNotFoundError:
+        raise UnusableInputError(f"{path}: no such stack config file") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark else ""
+        raise UnusableInputError(f"{path}: not valid YAML{where}") from None
+    if not isinstance(document, dict) or not isinstance(document.get("config", {}), dict):
+        raise UnusableInputError(f"{path}: expected a Pulumi stack file with a 'config:' mapping")
+    return dict(document.get("config") or {})
+
+
+def _scrub_secure(value: Any) -> Any:
+    """Other encrypted config values are unreadable here: stand in a marker."""
+    if isinstance(value, dict):
+        if set(value) == {"secure"}:
+            return "[secure value]"
+        return {k: _scrub_secure(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub_secure(v) for v in value]
+    return value
+
+
+def prepare(config: dict[str, Any], environ: dict[str, str]) -> tuple[dict[str, Any], str]:
+    """The config to run with, and where its keys came from."""
+    config = {k: _scrub_secure(v) for k, v in config.items() if k != CREDENTIALS_KEY}
+    if environ.get(CREDENTIALS_ENV):
+        try:
+            config[CREDENTIALS_KEY] = json.loads(environ[CREDENTIALS_ENV])
+        except ValueError:
+            raise UnusableInputError(
+                f"{CREDENTIALS_ENV} is not JSON (an object keyed 'project/app')"
+            ) from None
+        return config, f"real values from ${CREDENTIALS_ENV} (shown only as [secret])"
+    projects = config.get("twitter-secrets:projects")
+    labels = []
+    if isinstance(projects, dict):
+        for project, spec in sorted(projects.items()):
+            apps = spec.get("apps") if isinstance(spec, dict) else None
+            if isinstance(apps, dict):
+                labels += [f"{project}/{app}" for app in sorted(apps)]
+    config[CREDENTIALS_KEY] = {label: placeholder_credentials(label, i) for i, label in enumerate(labels)}
+    return config, f"format-valid placeholders (set ${CREDENTIALS_ENV} to check real ones)"
+
+
+def _shown(value: Any) -> Any:
+    """An input as a reviewer should see it: secrets masked, policy JSON parsed, assets by path."""
+    if is_wrapped_secret(value):
+        return "[secret]"
+    if isinstance(value, dict):
+        return {k: _shown(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shown(v) for v in value]
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    if hasattr(value, "path"):
+        return f"<archive {Path(value.path).name}>"
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # protobuf carries every number as a float
+    return value
+
+
+def _root_error(error: BaseException) -> BaseException:
+    seen = error
+    while not isinstance(seen, InvalidInputError) and (seen.__cause__ or seen.__context__) is not None:
+        seen = seen.__cause__ or seen.__context__  # type: ignore[assignment]
+    return seen if isinstance(seen, InvalidInputError) else error
+
+
+def summarize(run: ProgramRun) -> dict[str, Any]:
+    # Registrations race each other through the monitor: list them in a stable order.
+    registered = sorted(
+        (r for r in run.registrations if r.type != "pulumi:pulumi:Stack"),
+        key=lambda r: (r.custom, r.name, r.type),
+    )
+    resources = [
+        {"type": r.type, "name": r.name, "inputs": _shown(r.inputs) if r.custom else {}} for r in registered
+    ]
+    apps = run.outputs.get("twitterApps") or {}
+    fields = sorted({f for entry in apps.values() for f in entry})
+    return {
+        "resources": resources,
+        "outputs": {
+            name: (sorted(value) if isinstance(value, dict) else value) for name, value in run.outputs.items()
+        },
+        "twitterApps_fields": fields,
+    }
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: dict[str, str] | None = None) -> int:
+    environ = dict(os.environ) if environ is None else environ
+    path = Path(args.config_file) if args.config_file else ROOT / "stacks" / f"Pulumi.{args.stack}.yaml"
+    try:
+        config, source = prepare(load_config(path), environ)
+    except UnusableInputError as error:
+        print(f"plan: {error}", file=err)
+        return 2
+    result = run_program(config, stack=args.stack)
+    if result.error is not None:
+        root = _root_error(result.error)
+        lines = root.problems if isinstance(root, InvalidInputError) else [f"{type(root).__name__}: {root}"]
+        if args.format == "json":
+            print(json.dumps({"ok": False, "errors": list(lines)}, indent=2), file=out)
+        else:
+            print(
+                f"plan: the program would fail; nothing would be created ({path.name}, stack {args.stack}):",
+                file=out,
+            )
+            for line in lines:
+                print(f"  {line}", file=out)
+        return 1
+    summary = summarize(result)
+    if args.format == "json":
+        print(json.dumps({"ok": True, "mock_based": True, **summary}, indent=2, sort_keys=True), file=out)
+        return 0
+    print(HONESTY.format(source=source), file=out)
+    print(
+        f"\nStack {args.stack} ({path.name}): {len(summary['resources'])} resources would be created",
+        file=out,
+    )
+    for resource in summary["resources"]:
+        print(f"\n+ {resource['type']}  {resource['name']}", file=out)
+        for key, value in sorted(resource["inputs"].items()):
+            rendered = json.dumps(value, sort_keys=True) if isinstance(value, (dict, list)) else str(value)
+            print(f"    {key}: {rendered}", file=out)
+    print("\nOutputs:", file=out)
+    for name, value in summary["outputs"].items():
+        keys = ", ".join(value) if isinstance(value, list) else str(value)
+        print(f"  {name}: {keys}", file=out)
+    print(f"  (each twitterApps entry: {', '.join(summary['twitterApps_fields'])})", file=out)
+    return 0
