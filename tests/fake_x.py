@@ -288,6 +288,7 @@ class FakeX:
             "x-rate-limit-limit": str(self.users_me_limit),
             "x-rate-limit-remaining": str(max(0, self.users_me_limit - used)),
             "x-rate-limit-reset": reset,
+            "x-access-level": "read-write",
         }
         if used > self.users_me_limit:
             return 429, V2_TOO_MANY, limits, True

@@ -87,6 +87,8 @@ class VerifiedUser:
     id: str
     username: str
     name: str
+    #: X's x-access-level header: read, read-write or read-write-directmessages.
+    access_level: str = ""
 
 
 @dataclass(frozen=True, repr=False)
@@ -255,7 +257,10 @@ class XApiClient:
         )
         data = (response.json() or {}).get("data") or {}
         user = VerifiedUser(
-            id=str(data.get("id", "")), username=str(data.get("username", "")), name=str(data.get("name", ""))
+            id=str(data.get("id", "")),
+            username=str(data.get("username", "")),
+            name=str(data.get("name", "")),
+            access_level=response.headers.get("x-access-level", ""),
         )
         if user.id != creds.user_id:
             raise XUserMismatchError(

@@ -10,9 +10,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import audit, plan
+from . import audit, authorize, plan, verify
 
-COMMANDS = {"plan": plan, "audit": audit}
+COMMANDS = {"plan": plan, "audit": audit, "verify": verify, "authorize": authorize}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,131 @@
+"""``authorize``: a new Access Token pair for an account, through X's PIN flow.
+
+The app's API Key pair comes from its secret (``--secret-arn``) or from the
+environment (TWITTER_CONSUMER_KEY, TWITTER_CONSUMER_SECRET), never from the
+command line. With ``--stack`` the new pair is written into that stack's
+secret config with ``pulumi config set --secret --path``, each value passed
+on standard input: argv is visible to every user of the machine. The values
+are never printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+from typing import Any, TextIO
+
+from twitter_runtime.errors import CredentialsUnavailableError
+from twitter_runtime.loader import load_credentials
+from twitter_runtime.xapi import DEFAULT_BASE_URL, XApiClient, XApiError
+
+CONFIG_PATH = 'twitter-secrets:credentials["{app}"].{field}'
+
+
+def add_parser(sub: Any) -> None:
+    parser = sub.add_parser(
+        "authorize", help="get a new Access Token pair with the PIN flow", description=__doc__
+    )
+    parser.add_argument(
+        "--app", required=True, help="project/app whose API Key pair to use (and to write to)"
+    )
+    parser.add_argument(
+        "--secret-arn", help="read the API Key pair from this secret (else from the environment)"
+    )
+    parser.add_argument("--stack", help="write the new pair into this stack's config (needs the Pulumi CLI)")
+    parser.add_argument(
+        "--api-base-url", default=None, help="X API host (default $X_API_BASE_URL or https://api.x.com)"
+    )
+
+
+def consumer_pair(args: argparse.Namespace, secrets: Any) -> tuple[str, str]:
+    if args.secret_arn:
+        import boto3
+
+        creds = load_credentials(
+            args.secret_arn, client=secrets or boto3.client("secretsmanager"), max_age_seconds=0
+        )
+        return creds.consumer_key, creds.consumer_secret
+    key, secret = os.environ.get("TWITTER_CONSUMER_KEY"), os.environ.get("TWITTER_CONSUMER_SECRET")
+    if not key or not secret:
+        raise ValueError("give --secret-arn, or set TWITTER_CONSUMER_KEY and TWITTER_CONSUMER_SECRET")
+    return key, secret
+
+
+def write_config(stack: str, app: str, values: dict[str, str], err: TextIO) -> int:
+    pulumi = shutil.which("pulumi")
+    if pulumi is None:
+        print(
+            "authorize: the Pulumi CLI is not on PATH (install it from pulumi.com); nothing was written",
+            file=err,
+        )
+        return 2
+    for field, value in values.items():
+        done = subprocess.run(
+            [
+                pulumi,
+                "config",
+                "set",
+                "--secret",
+                "--path",
+                CONFIG_PATH.format(app=app, field=field),
+                "--stack",
+                stack,
+            ],
+            input=value,
+            text=True,
+            capture_output=True,
+        )
+        if done.returncode != 0:
+            print(f"authorize: `pulumi config set` failed for {field} (exit {done.returncode})", file=err)
+            return 1
+    return 0
+
+
+def run(
+    args: argparse.Namespace, out: TextIO, err: TextIO, *, secrets: Any = None, read_pin: Any = input
+) -> int:
+    if "/" not in args.app:
+        print("authorize: --app must be project/app", file=err)
+        return 2
+    try:
+        key, secret = consumer_pair(args, secrets)
+    except (ValueError, CredentialsUnavailableError) as error:
+        print(f"authorize: {error}", file=err)
+        return 2
+    x = XApiClient(args.api_base_url or os.environ.get("X_API_BASE_URL") or DEFAULT_BASE_URL)
+    try:
+        request = x.request_token(key, secret)
+        print(
+            "Open this URL signed in as the account the app should act for, approve, and enter the PIN:",
+            file=out,
+        )
+        print(x.authorize_url(request), file=out, flush=True)
+        pin = read_pin("PIN: ")
+        grant = x.access_token(key, secret, request, pin)
+    except XApiError as error:
+        print(f"authorize: {error}", file=err)
+        return 1
+    except EOFError:
+        print("authorize: no PIN given", file=err)
+        return 2
+    print(f"Authorized @{grant.screen_name} (user id {grant.user_id}).", file=out)
+    if not args.stack:
+        print(
+            "Not written anywhere: pass --stack NAME to store the pair in that stack's secret config.",
+            file=out,
+        )
+        return 0
+    status = write_config(
+        args.stack,
+        args.app,
+        {"access_token": grant.access_token, "access_token_secret": grant.access_token_secret},
+        err,
+    )
+    if status == 0:
+        print(
+            f"Stored as secret config of stack {args.stack} for {args.app}; run `pulumi up` to deploy it.",
+            file=out,
+        )
+    return status

@@ -1,0 +1,99 @@
+"""``verify``: does X still accept the keys stored in these secrets?
+
+Reads each secret through the runtime loader (this command, unlike ``audit``,
+does read keys) and runs the user-context and app checks. On a rate limit it
+reports the reset time and moves on instead of retrying.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from dataclasses import asdict, dataclass
+from typing import Any, TextIO
+
+from twitter_runtime.errors import CredentialsUnavailableError
+from twitter_runtime.loader import load_credentials
+from twitter_runtime.xapi import DEFAULT_BASE_URL, XApiClient, XApiError, XRateLimitedError
+
+
+@dataclass
+class Verdict:
+    app: str
+    arn: str
+    user_id: str = ""
+    username: str = ""
+    access_level: str = ""
+    result: str = ""
+    ok: bool = False
+
+
+def add_parser(sub: Any) -> None:
+    parser = sub.add_parser(
+        "verify", help="check with X that the stored keys still work", description=__doc__
+    )
+    parser.add_argument("arns", nargs="*", help="secret ARNs to check")
+    parser.add_argument(
+        "--stack-outputs", help="`pulumi stack output --json` file: check every app in secretArns"
+    )
+    parser.add_argument(
+        "--api-base-url", default=None, help="X API host (default $X_API_BASE_URL or https://api.x.com)"
+    )
+    parser.add_argument("--format", choices=("table", "json"), default="table")
+
+
+def targets(args: argparse.Namespace) -> list[tuple[str, str]]:
+    found = [(arn.split(":secret:")[-1], arn) for arn in args.arns]
+    if args.stack_outputs:
+        with open(args.stack_outputs) as handle:
+            outputs = json.load(handle)
+        arns = outputs.get("secretArns") if isinstance(outputs, dict) else None
+        if not isinstance(arns, dict):
+            raise ValueError(f"{args.stack_outputs} has no secretArns output")
+        found += sorted(arns.items())
+    return found
+
+
+def check(app: str, arn: str, x: XApiClient, secrets: Any) -> Verdict:
+    verdict = Verdict(app=app, arn=arn)
+    try:
+        creds = load_credentials(arn, client=secrets, max_age_seconds=0)
+        user = x.verify_user_context(creds)
+        x.verify_app(creds.consumer_key, creds.consumer_secret)
+    except XRateLimitedError as error:
+        when = error.reset_at.isoformat() if error.reset_at else "the reset time X gives"
+        verdict.result = f"not checked: rate limited until {when}"
+        return verdict
+    except (XApiError, CredentialsUnavailableError) as error:
+        verdict.result = str(error)
+        return verdict
+    verdict.user_id, verdict.username, verdict.access_level = user.id, user.username, user.access_level
+    verdict.result, verdict.ok = "ok", True
+    return verdict
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO, *, secrets: Any = None) -> int:
+    try:
+        todo = targets(args)
+    except (OSError, ValueError) as error:
+        print(f"verify: {error}", file=err)
+        return 2
+    if not todo:
+        print("verify: give secret ARNs or --stack-outputs", file=err)
+        return 2
+    import boto3
+
+    secrets = secrets or boto3.client("secretsmanager")
+    x = XApiClient(args.api_base_url or os.environ.get("X_API_BASE_URL") or DEFAULT_BASE_URL)
+    verdicts = [check(app, arn, x, secrets) for app, arn in todo]
+    if args.format == "json":
+        print(json.dumps([asdict(v) for v in verdicts], indent=2), file=out)
+    else:
+        columns = ("app", "user_id", "username", "access_level", "result")
+        rows = [[str(getattr(v, c)) for c in columns] for v in verdicts]
+        widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(columns[:-1])]
+        print("  ".join(c.ljust(w) for c, w in zip(columns, [*widths, 0], strict=True)).rstrip(), file=out)
+        for row in rows:
+            print("  ".join(v.ljust(w) for v, w in zip(row, [*widths, 0], strict=True)).rstrip(), file=out)
+    return 0 if all(v.ok for v in verdicts) else 1

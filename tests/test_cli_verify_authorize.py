@@ -1,0 +1,243 @@
+"""`verify` and `authorize` against moto's server and the fake X API, as real subprocesses."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.canaries import canary_credentials, fragments
+from tests.fake_x import V2_TOO_MANY
+from twitter_runtime import canonical_payload
+
+ROOT = Path(__file__).resolve().parents[1]
+GOOD = canary_credentials("social/listener", user_id="6677889900")
+OTHER = canary_credentials("social/poster", user_id="6677889911")
+
+
+def env_for(moto_url, fake_x, **extra):
+    return {
+        **os.environ,
+        "AWS_ENDPOINT_URL": moto_url,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_MAX_ATTEMPTS": "1",
+        "X_API_BASE_URL": fake_x.url,
+        **extra,
+    }
+
+
+def cli(*argv, env, stdin=None):
+    return subprocess.run(
+        [sys.executable, "-m", "components", *argv],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        input=stdin,
+        timeout=120,
+    )
+
+
+def assert_no_keys(text: str, *sets) -> None:
+    for creds in sets:
+        for value in creds.values():
+            for piece in fragments(value.split("-", 1)[-1]):
+                assert piece not in text
+
+
+@pytest.fixture
+def stored(aws, fake_x):
+    sm = aws("secretsmanager")
+    fake_x.add_credentials(GOOD, username="listenerbot")
+    fake_x.add_credentials(OTHER, username="posterbot")
+    good = sm.create_secret(Name="twitter/dev/social/listener", SecretString=canonical_payload(GOOD))["ARN"]
+    revoked = sm.create_secret(Name="twitter/dev/social/poster", SecretString=canonical_payload(OTHER))["ARN"]
+    fake_x.tokens[OTHER["access_token"]].revoked = True
+    return {"social/listener": good, "social/poster": revoked}
+
+
+def test_verify_reports_each_app_and_fails_when_one_fails(stored, moto_url, fake_x, tmp_path):
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text(json.dumps({"secretArns": stored}))
+    done = cli("verify", "--stack-outputs", str(outputs), "--format", "json", env=env_for(moto_url, fake_x))
+    assert done.returncode == 1, done.stderr
+    rows = {r["app"]: r for r in json.loads(done.stdout)}
+    assert rows["social/listener"] | {} == {
+        "app": "social/listener",
+        "arn": stored["social/listener"],
+        "user_id": "6677889900",
+        "username": "listenerbot",
+        "access_level": "read-write",
+        "result": "ok",
+        "ok": True,
+    }
+    assert rows["social/poster"]["ok"] is False
+    assert "token is invalid or expired (code 89)" in rows["social/poster"]["result"]
+    assert_no_keys(done.stdout + done.stderr, GOOD, OTHER)
+
+
+def test_verify_all_good_exits_0_and_prints_a_table(stored, moto_url, fake_x):
+    done = cli("verify", stored["social/listener"], env=env_for(moto_url, fake_x))
+    assert done.returncode == 0, done.stdout + done.stderr
+    header, row = done.stdout.splitlines()
+    assert header.split() == ["app", "user_id", "username", "access_level", "result"]
+    assert row.split() == [
+        "twitter/dev/social/listener-" + stored["social/listener"].rsplit("-", 1)[1],
+        "6677889900",
+        "listenerbot",
+        "read-write",
+        "ok",
+    ]
+
+
+def test_verify_on_a_rate_limit_reports_the_reset_and_does_not_hammer(stored, moto_url, fake_x):
+    fake_x.fail("GET", "/2/users/me", 429, V2_TOO_MANY, headers={"x-rate-limit-reset": "1924992000"})
+    done = cli("verify", stored["social/listener"], "--format", "json", env=env_for(moto_url, fake_x))
+    assert done.returncode == 1
+    (row,) = json.loads(done.stdout)
+    assert row["result"] == "not checked: rate limited until 2031-01-01T00:00:00+00:00"
+    assert len(fake_x.calls("GET", "/2/users/me")) == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [([], "give secret ARNs or --stack-outputs"), (["--stack-outputs", "/nope.json"], "verify:")],
+)
+def test_verify_unusable_input_exits_2(moto_url, fake_x, argv, expected):
+    done = cli("verify", *argv, env=env_for(moto_url, fake_x))
+    assert done.returncode == 2 and expected in done.stderr
+
+
+# --- authorize ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def fake_pulumi(tmp_path):
+    """A `pulumi` on PATH that records its argv and stdin, one JSON line per call."""
+    bin_dir, log = tmp_path / "bin", tmp_path / "pulumi-calls.jsonl"
+    bin_dir.mkdir()
+    script = bin_dir / "pulumi"
+    script.write_text(
+        f"#!{sys.executable}\n"
+        "import json, os, sys\n"
+        "record = {'argv': sys.argv[1:], 'stdin': sys.stdin.read()}\n"
+        f"open({str(log)!r}, 'a').write(json.dumps(record) + '\\n')\n"
+    )
+    script.chmod(0o755)
+    return bin_dir, log
+
+
+def authorize(moto_url, fake_x, *argv, path_prefix=None, approve_as="listenerbot"):
+    env = env_for(moto_url, fake_x)
+    if path_prefix is not None:
+        env["PATH"] = f"{path_prefix}{os.pathsep}{env['PATH']}"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "components", "authorize", *argv],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    first = process.stdout.readline()
+    url = process.stdout.readline()
+    assert first.startswith("Open this URL"), first + process.stderr.read()
+    token = re.search(r"oauth_token=([A-Za-z0-9]+)", url).group(1)
+    pin = fake_x.approve(token, approve_as)  # the account holder approves in the browser
+    out, err = process.communicate(pin + "\n", timeout=60)
+    return process.returncode, first + url + out, err
+
+
+def test_authorize_writes_the_new_pair_through_stdin_only(stored, moto_url, fake_x, fake_pulumi):
+    bin_dir, log = fake_pulumi
+    code, out, err = authorize(
+        moto_url,
+        fake_x,
+        "--app",
+        "social/listener",
+        "--secret-arn",
+        stored["social/listener"],
+        "--stack",
+        "dev",
+        path_prefix=bin_dir,
+    )
+    assert code == 0, err
+    assert "Authorized @listenerbot (user id 6677889900)." in out
+    calls = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [c["argv"] for c in calls] == [
+        [
+            "config",
+            "set",
+            "--secret",
+            "--path",
+            'twitter-secrets:credentials["social/listener"].access_token',
+            "--stack",
+            "dev",
+        ],
+        [
+            "config",
+            "set",
+            "--secret",
+            "--path",
+            'twitter-secrets:credentials["social/listener"].access_token_secret',
+            "--stack",
+            "dev",
+        ],
+    ]
+    new_token, new_secret = calls[0]["stdin"], calls[1]["stdin"]
+    assert new_token.startswith("6677889900-") and fake_x.tokens[new_token].secret == new_secret
+    assert new_token not in out + err and new_secret not in out + err
+    assert_no_keys(out + err, GOOD, {"t": new_token, "s": new_secret})
+
+
+def test_authorize_without_stack_only_reports(stored, moto_url, fake_x):
+    code, out, err = authorize(
+        moto_url, fake_x, "--app", "social/listener", "--secret-arn", stored["social/listener"]
+    )
+    assert code == 0 and "Not written anywhere" in out
+    assert_no_keys(out + err, GOOD)
+
+
+def test_authorize_without_the_pulumi_cli_says_so(stored, moto_url, fake_x, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    env = env_for(moto_url, fake_x, PATH=str(empty))
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "components",
+            "authorize",
+            "--app",
+            "social/listener",
+            "--secret-arn",
+            stored["social/listener"],
+            "--stack",
+            "dev",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    process.stdout.readline()
+    token = re.search(r"oauth_token=([A-Za-z0-9]+)", process.stdout.readline()).group(1)
+    _, err = process.communicate(fake_x.approve(token, "listenerbot") + "\n", timeout=60)
+    assert process.returncode == 2
+    assert "the Pulumi CLI is not on PATH" in err and "nothing was written" in err
+
+
+def test_authorize_needs_a_consumer_pair(moto_url, fake_x):
+    done = cli("authorize", "--app", "social/listener", env=env_for(moto_url, fake_x), stdin="")
+    assert done.returncode == 2
+    assert "give --secret-arn, or set TWITTER_CONSUMER_KEY and TWITTER_CONSUMER_SECRET" in done.stderr
