@@ -53,7 +53,7 @@ def assert_no_key_material(error: BaseException) -> None:
 
 def test_user_context_check(client, creds, fake_x):
     assert client.verify_user_context(creds) == VerifiedUser(
-        id="4455667788", username="brandbot", name="Brandbot"
+        id="4455667788", username="brandbot", name="Brandbot", access_level="read-write"
     )
     assert [s.authorized for s in fake_x.calls("GET", "/2/users/me")] == [True]
 
