@@ -300,3 +300,52 @@ def test_live_audit_of_1000_apps_is_fast(aws, moto_url):
     assert done.returncode == 0, done.stderr
     assert len(json.loads(done.stdout)) == 1000
     print(f"\naudit --live of 1,000 apps against moto's server: {elapsed:.1f} s")
+
+
+# --- drift rules, one per test ------------------------------------------------------------------
+
+
+def test_drift_rules():
+    from components.cli.audit import drift
+
+    entry = {"fingerprint": "f" * 16, "kmsKeyId": "alias/twitter"}
+    clean = {
+        "Tags": [{"Key": "credentials:fingerprint", "Value": "f" * 16}],
+        "KmsKeyId": "alias/twitter",
+        "VersionIdsToStages": {"v1": ["AWSCURRENT"]},
+    }
+    assert drift(entry, clean, None) == []
+    assert drift(entry, None, "ResourceNotFoundException") == ["secret is missing"]
+    assert drift(entry, None, "AccessDeniedException") == [
+        "cannot describe the secret (AccessDeniedException)"
+    ]
+    assert drift(entry, {**clean, "KmsKeyId": "alias/other"}, None) == [
+        "KMS key differs from the one declared"
+    ]
+    assert drift(entry, {**clean, "VersionIdsToStages": {"v1": ["AWSPREVIOUS"]}}, None) == [
+        "no AWSCURRENT version"
+    ]
+
+
+def test_bearer_drift_rules():
+    from datetime import UTC, datetime, timedelta
+
+    from components.cli.audit import bearer_drift
+
+    now = datetime(2026, 11, 28, tzinfo=UTC)
+    healthy = {
+        "RotationEnabled": True,
+        "VersionIdsToStages": {"v2": ["AWSCURRENT"], "v1": ["AWSPREVIOUS"]},
+        "NextRotationDate": now + timedelta(days=3),
+    }
+    assert bearer_drift(healthy, None, now) == []
+    assert bearer_drift({**healthy, "RotationEnabled": False}, None, now) == [
+        "bearer secret: rotation is disabled"
+    ]
+    stuck = {**healthy, "VersionIdsToStages": {"v2": ["AWSCURRENT"], "v3": ["AWSPENDING"]}}
+    assert bearer_drift(stuck, None, now) == [
+        "bearer secret: a rotation failed or is stuck (AWSPENDING left on a version)"
+    ]
+    late = {**healthy, "NextRotationDate": now - timedelta(days=1)}
+    assert bearer_drift(late, None, now) == ["bearer secret: the scheduled rotation is overdue"]
+    assert bearer_drift(None, "ResourceNotFoundException", now) == ["bearer secret: missing"]
