@@ -10,9 +10,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import audit, authorize, plan, verify
+from . import audit, authorize, local, plan, verify
 
-COMMANDS = {"plan": plan, "audit": audit, "verify": verify, "authorize": authorize}
+COMMANDS = {"plan": plan, "audit": audit, "verify": verify, "authorize": authorize, "local": local}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -214,6 +214,11 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, *, client: Any = Non
     except OSError as error:
         print(f"audit: cannot read {args.outputs}: {error.strerror}", file=err)
         return 2
+    return run_text(text, args, out, err, client=client)
+
+
+def run_text(text: str, args: argparse.Namespace, out: TextIO, err: TextIO, *, client: Any = None) -> int:
+    """The audit of outputs already read (``local`` passes them in)."""
     try:
         document = json.loads(text)
         as_of = _date(args.as_of, "--as-of", "date") if args.as_of else datetime.now(UTC).date()
