@@ -241,3 +241,36 @@ def test_authorize_needs_a_consumer_pair(moto_url, fake_x):
     done = cli("authorize", "--app", "social/listener", env=env_for(moto_url, fake_x), stdin="")
     assert done.returncode == 2
     assert "give --secret-arn, or set TWITTER_CONSUMER_KEY and TWITTER_CONSUMER_SECRET" in done.stderr
+
+
+def test_no_command_prints_a_key(aws, moto_url, fake_x, tmp_path):
+    """One set of canary keys through plan, a deployment, audit --live and verify."""
+    from tests.conftest import make_config
+    from tests.harness import run_program
+    from tests.moto_mocks import MotoMocks
+
+    config = make_config()
+    creds = config["twitter-secrets:credentials"]
+    for label, keys in creds.items():
+        fake_x.add_credentials(keys, username=label.replace("/", "").replace("-", ""))
+    env = env_for(moto_url, fake_x, TWITTER_SECRETS_CREDENTIALS=json.dumps(creds))
+    stack_file = tmp_path / "Pulumi.ci.yaml"
+    stack_file.write_text(
+        json.dumps({"config": {k: v for k, v in config.items() if k != "twitter-secrets:credentials"}})
+    )
+    outputs = run_program(config, mocks=MotoMocks(aws)).outputs
+    outputs_file = tmp_path / "outputs.json"
+    outputs_file.write_text(json.dumps(outputs))
+    shown = ""
+    for argv in (
+        ["plan", "--config-file", str(stack_file)],
+        ["plan", "--config-file", str(stack_file), "--format", "json"],
+        ["audit", str(outputs_file), "--live", "--format", "json"],
+        ["audit", str(outputs_file), "--format", "markdown"],
+        ["verify", "--stack-outputs", str(outputs_file)],
+    ):
+        done = cli(*argv, env=env)
+        assert done.returncode in (0, 1), (argv, done.stderr)
+        shown += done.stdout + done.stderr
+    assert "ok" in shown and "twitter/dev/research/archive" in shown
+    assert_no_keys(shown, *creds.values())
