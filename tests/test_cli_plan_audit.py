@@ -127,7 +127,7 @@ def test_plan_unusable_input_exits_2(tmp_path, content, expected):
 
 
 def test_every_command_has_help():
-    for command in ("plan", "audit"):
+    for command in ("plan", "audit", "verify", "authorize", "local"):
         done = cli(command, "--help")
         assert done.returncode == 0 and "usage: python -m components " + command in done.stdout
     assert main(["nonsense"]) == 2
