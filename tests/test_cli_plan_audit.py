@@ -349,3 +349,23 @@ def test_bearer_drift_rules():
     late = {**healthy, "NextRotationDate": now - timedelta(days=1)}
     assert bearer_drift(late, None, now) == ["bearer secret: the scheduled rotation is overdue"]
     assert bearer_drift(None, "ResourceNotFoundException", now) == ["bearer secret: missing"]
+
+
+def test_kms_alias_and_key_arn_name_the_same_key(aws):
+    from components.cli.audit import KeyResolver, drift
+
+    kms = aws("kms")
+    key = kms.create_key()["KeyMetadata"]
+    kms.create_alias(AliasName="alias/twitter", TargetKeyId=key["KeyId"])
+    other = kms.create_key()["KeyMetadata"]
+    resolver = KeyResolver(kms)
+    described = {
+        "Tags": [{"Key": "credentials:fingerprint", "Value": "f" * 16}],
+        "KmsKeyId": key["Arn"],
+        "VersionIdsToStages": {"v1": ["AWSCURRENT"]},
+    }
+    entry = {"fingerprint": "f" * 16, "kmsKeyId": "alias/twitter"}
+    assert drift(entry, described, None, same_key=resolver.same) == []
+    assert drift(entry, {**described, "KmsKeyId": other["Arn"]}, None, same_key=resolver.same) == [
+        "KMS key differs from the one declared"
+    ]

@@ -122,7 +122,12 @@ def _describe(client: Any, arn: str) -> tuple[dict[str, Any] | None, str | None]
         return None, error.response.get("Error", {}).get("Code", "Unknown")
 
 
-def drift(entry: dict[str, Any], described: dict[str, Any] | None, error: str | None) -> list[str]:
+def drift(
+    entry: dict[str, Any],
+    described: dict[str, Any] | None,
+    error: str | None,
+    same_key: Any = lambda declared, actual: declared == actual,
+) -> list[str]:
     """What differs between the stack's word and Secrets Manager's."""
     if described is None:
         return [
@@ -139,7 +144,7 @@ def drift(entry: dict[str, Any], described: dict[str, Any] | None, error: str | 
     if not any("AWSCURRENT" in stages for stages in described.get("VersionIdsToStages", {}).values()):
         problems.append("no AWSCURRENT version")
     declared_key = entry.get("kmsKeyId")
-    if declared_key and described.get("KmsKeyId") not in (declared_key,):
+    if declared_key and not same_key(declared_key, described.get("KmsKeyId")):
         problems.append("KMS key differs from the one declared")
     return problems
 
@@ -159,16 +164,40 @@ def bearer_drift(described: dict[str, Any] | None, error: str | None, as_of: dat
     return problems
 
 
-def check_live(found: list[AppStatus], client: Any, now: datetime) -> None:
+class KeyResolver:
+    """Compares KMS key references (alias, id, ARN) by the key they name: one DescribeKey per
+    distinct reference, and only when the two spellings differ."""
+
+    def __init__(self, kms: Any) -> None:
+        self.kms = kms
+        self.arns: dict[str, str | None] = {}
+
+    def arn(self, reference: str) -> str | None:
+        if reference not in self.arns:
+            try:
+                self.arns[reference] = self.kms.describe_key(KeyId=reference)["KeyMetadata"]["Arn"]
+            except Exception:
+                self.arns[reference] = None
+        return self.arns[reference]
+
+    def same(self, declared: str, actual: str | None) -> bool:
+        if actual is None or declared == actual:
+            return declared == actual
+        return self.arn(declared) is not None and self.arn(declared) == self.arn(actual)
+
+
+def check_live(found: list[AppStatus], client: Any, now: datetime, kms: Any = None) -> None:
     """One DescribeSecret per secret (and per bearer secret), 16 at a time."""
     arns = [s.arn for s in found] + [
         s.entry["bearerSecretArn"] for s in found if s.entry.get("bearerSecretArn")
     ]  # type: ignore[attr-defined]
     with ThreadPoolExecutor(max_workers=LIVE_WORKERS) as pool:
         answers = dict(zip(arns, pool.map(lambda arn: _describe(client, arn), arns), strict=True))
+    resolver = KeyResolver(kms) if kms is not None else None
+    same_key = resolver.same if resolver else (lambda declared, actual: declared == actual)
     for status in found:
         entry = status.entry  # type: ignore[attr-defined]
-        status.drift = drift(entry, *answers[status.arn])
+        status.drift = drift(entry, *answers[status.arn], same_key=same_key)
         if entry.get("bearerSecretArn"):
             status.drift += bearer_drift(*answers[entry["bearerSecretArn"]], now)
         if status.drift and status.status != "overdue":
@@ -233,7 +262,15 @@ def run_text(text: str, args: argparse.Namespace, out: TextIO, err: TextIO, *, c
     if args.live:
         import boto3
 
-        check_live(found, client or boto3.client("secretsmanager"), datetime.now(UTC))
+        needs_kms = any(s.entry.get("kmsKeyId") for s in found)  # type: ignore[attr-defined]
+        check_live(
+            found,
+            client or boto3.client("secretsmanager"),
+            datetime.now(UTC),
+            kms=boto3.client("kms", region_name=getattr(getattr(client, "meta", None), "region_name", None))
+            if needs_kms
+            else None,
+        )
     found.sort(key=lambda s: (STATUS_ORDER[s.status], s.days_left, s.stack, s.app))
     render(found, args.format, out)
     return 1 if any(s.status in ("overdue", "drift") for s in found) else 0
