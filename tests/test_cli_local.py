@@ -27,9 +27,8 @@ argv = sys.argv[1:]
 stdin = sys.stdin.read() if argv[:2] == ["config", "set"] else ""
 log = os.environ["FAKE_PULUMI_LOG"]
 record = {{"argv": argv, "stdin": stdin, "backend": os.environ.get("PULUMI_BACKEND_URL"),
-          "passphrase_set": bool(os.environ.get("PULUMI_CONFIG_PASSPHRASE"))}}
-if "--config-file" in argv:
-    record["config_file"] = open(argv[argv.index("--config-file") + 1]).read()
+          "passphrase_set": bool(os.environ.get("PULUMI_CONFIG_PASSPHRASE")), "cwd": os.getcwd(),
+          "config_file": open("stacks/Pulumi.local.yaml").read()}}
 open(log, "a").write(json.dumps(record) + "\n")
 state = os.environ["FAKE_PULUMI_STATE"]
 if argv[0] == "up":
@@ -86,6 +85,7 @@ def calls(log: Path) -> list[dict]:
 
 
 def test_local_up_deploys_to_moto_and_audits(fake_pulumi):
+    before = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True).stdout
     done = run_local("up", fake_pulumi)
     assert done.returncode == 0, done.stdout + done.stderr
     endpoint = done.stdout.split("moto's server is running at ")[1].split()[0]
@@ -95,32 +95,39 @@ def test_local_up_deploys_to_moto_and_audits(fake_pulumi):
     assert verbs[0] == "stack" and verbs[-2:] == ["up", "stack"]
     assert verbs.count("config") == 8  # four keys for each of the two demo apps
     up = next(c for c in made if c["argv"][0] == "up")
-    assert up["argv"][:4] == ["up", "--yes", "--stack", "local"]
+    assert up["argv"] == ["up", "--yes", "--stack", "local"]
+    # A throwaway copy of the project, its stack file pointed at this run's server.
+    assert Path(up["cwd"]) != ROOT and not Path(up["cwd"]).exists()
     assert f"secretsmanager: {endpoint}" in up["config_file"] and "4566" not in up["config_file"]
-    assert all(c["backend"] == (ROOT / ".pulumi-local").as_uri() and c["passphrase_set"] for c in made)
+    assert all(
+        c["backend"].startswith("file://") and c["cwd"] == up["cwd"] and c["passphrase_set"] for c in made
+    )
+    assert ROOT.as_uri() not in up["backend"]
     # Demo keys travel on stdin, never in argv, and are never printed.
     demo = placeholder_credentials("demo/listener", 0)
     config_sets = [c for c in made if c["argv"][0] == "config"]
-    assert config_sets[0]["stdin"] == demo["access_token"] or demo["access_token"] in {
-        c["stdin"] for c in config_sets
-    }
+    assert demo["access_token"] in {c["stdin"] for c in config_sets}
     assert not any(v in " ".join(c["argv"]) for c in made for v in demo.values())
     assert not any(v in done.stdout + done.stderr for v in demo.values())
     # The outputs and a live audit against the same server, which found both secrets.
     assert '"twitterApps"' in done.stdout
     assert "audit --live against the same server:" in done.stdout
     assert "demo/listener" in done.stdout and "secret is missing" not in done.stdout
-    # The server is gone once the command ends.
+    # The server is gone once the command ends, and the repository is untouched.
     host, port = endpoint.removeprefix("http://").split(":")
     with pytest.raises(OSError), socket.create_connection((host, int(port)), timeout=1):
         pass
+    assert (
+        subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True).stdout
+        == before
+    )
 
 
-def test_local_down_destroys(fake_pulumi):
+def test_local_down_explains_there_is_nothing_to_destroy(fake_pulumi):
     done = run_local("down", fake_pulumi)
     assert done.returncode == 0, done.stderr
-    assert [c["argv"][0] for c in calls(fake_pulumi[1])][-1] == "destroy"
-    assert "destroyed the local stack's resources" in done.stdout
+    assert "nothing to destroy" in done.stdout
+    assert not fake_pulumi[1].exists()  # pulumi was not even called
 
 
 def test_local_without_the_pulumi_cli_offers_plan(tmp_path):

@@ -17,6 +17,7 @@ from tests.harness import run_program
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "data" / "stack-outputs-dev.json"
+ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:twitter/dev/p/a-AbCdEf"
 
 
 def cli(*argv, env=None, stdin=None):
@@ -199,13 +200,21 @@ def test_audit_reads_stdin_and_several_stacks():
     ("document", "expected"),
     [
         ({"secretArns": {}}, "no twitterApps output found"),
+        (
+            {"twitterApps": {"p/a": {"issuedAt": "2026-01-01", "rotationDueAt": "2026-12-31"}}},
+            "p/a: arn is missing",
+        ),
+        (
+            {"twitterApps": "[secret]"},
+            "twitterApps is not an object of project/app entries (it shows as [secret]",
+        ),
         ("not json", "the input is not JSON"),
         (
-            {"twitterApps": {"p/a": {"issuedAt": "2026-01-01", "rotationDueAt": "31/12/2026"}}},
+            {"twitterApps": {"p/a": {"arn": ARN, "issuedAt": "2026-01-01", "rotationDueAt": "31/12/2026"}}},
             "p/a: rotationDueAt is not a YYYY-MM-DD date",
         ),
         (
-            {"twitterApps": {"p/a": {"issuedAt": "2026-02-30", "rotationDueAt": "2026-12-31"}}},
+            {"twitterApps": {"p/a": {"arn": ARN, "issuedAt": "2026-02-30", "rotationDueAt": "2026-12-31"}}},
             "p/a: issuedAt is not a real calendar date",
         ),
     ],
@@ -214,6 +223,21 @@ def test_audit_bad_input_exits_2(document, expected):
     text = document if isinstance(document, str) else json.dumps(document)
     done = audit("-", "--as-of", "2026-11-20", stdin=text)
     assert done.returncode == 2 and expected in done.stderr
+
+
+def test_audit_of_no_apps_says_so():
+    done = audit("-", stdin=json.dumps({"twitterApps": {}}))
+    assert done.returncode == 0 and "twitterApps has no apps" in done.stdout
+
+
+def test_audit_table_of_several_stacks_names_the_stack():
+    outputs = json.loads(SAMPLE.read_text())
+    done = audit("-", "--as-of", "2026-11-20", stdin=json.dumps({"dev": outputs, "prod": outputs}))
+    header, first = done.stdout.splitlines()[:2]
+    assert header.split()[:2] == ["stack", "app"] and first.split()[:2] == [
+        "dev",
+        "brand-monitoring/responder",
+    ]
 
 
 def test_audit_missing_file_exits_2():
@@ -369,3 +393,13 @@ def test_kms_alias_and_key_arn_name_the_same_key(aws):
     assert drift(entry, {**described, "KmsKeyId": other["Arn"]}, None, same_key=resolver.same) == [
         "KMS key differs from the one declared"
     ]
+
+
+def test_plan_refuses_plain_text_keys_in_the_stack_file_without_echo(tmp_path):
+    config = make_config()  # credentials as plain values, as if set without --secret
+    stack_file = tmp_path / "Pulumi.leaky.yaml"
+    stack_file.write_text(json.dumps({"config": config}))
+    done = cli("plan", "--config-file", str(stack_file))
+    assert done.returncode == 1
+    assert "holds plain-text values in the stack file" in done.stdout
+    assert_no_canary(done.stdout + done.stderr, config["twitter-secrets:credentials"])

@@ -89,7 +89,7 @@ def test_verify_all_good_exits_0_and_prints_a_table(stored, moto_url, fake_x):
     header, row = done.stdout.splitlines()
     assert header.split() == ["app", "user_id", "username", "access_level", "result"]
     assert row.split() == [
-        "twitter/dev/social/listener-" + stored["social/listener"].rsplit("-", 1)[1],
+        "social/listener",  # shown as project/app, not the secret's name with its suffix
         "6677889900",
         "listenerbot",
         "read-write",
@@ -274,3 +274,47 @@ def test_no_command_prints_a_key(aws, moto_url, fake_x, tmp_path):
         shown += done.stdout + done.stderr
     assert "ok" in shown and "twitter/dev/research/archive" in shown
     assert_no_keys(shown, *creds.values())
+
+
+def test_verify_stops_asking_after_a_rate_limit(aws, moto_url, fake_x):
+    sm = aws("secretsmanager")
+    arns = []
+    for i in range(3):
+        creds = canary_credentials(f"social/app{i}", user_id=str(5550 + i))
+        fake_x.add_credentials(creds, username=f"app{i}")
+        arns.append(
+            sm.create_secret(Name=f"twitter/dev/social/app{i}", SecretString=canonical_payload(creds))["ARN"]
+        )
+    fake_x.fail("GET", "/2/users/me", 429, V2_TOO_MANY, headers={"x-rate-limit-reset": "1924992000"})
+    done = cli("verify", *arns, "--format", "json", env=env_for(moto_url, fake_x))
+    rows = json.loads(done.stdout)
+    assert [r["app"] for r in rows] == ["social/app0", "social/app1", "social/app2"]
+    assert {r["result"] for r in rows} == {"not checked: rate limited until 2031-01-01T00:00:00+00:00"}
+    assert len(fake_x.calls("GET", "/2/users/me")) == 1
+
+
+def test_authorize_with_a_wrong_pin(stored, moto_url, fake_x):
+    env = env_for(moto_url, fake_x)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "components",
+            "authorize",
+            "--app",
+            "social/listener",
+            "--secret-arn",
+            stored["social/listener"],
+        ],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    process.stdout.readline()
+    token = re.search(r"oauth_token=([A-Za-z0-9]+)", process.stdout.readline()).group(1)
+    fake_x.approve(token, "listenerbot")
+    _, err = process.communicate("0000000\n", timeout=60)
+    assert process.returncode == 1 and "X refused the PIN" in err

@@ -85,11 +85,20 @@ def statuses(document: Any, as_of: date, warn_days: int) -> list[AppStatus]:
     for stack, outputs in stacks_of(document).items():
         apps = outputs["twitterApps"]
         if not isinstance(apps, dict):
-            raise BadInputError(f"{stack or 'stack'}: twitterApps is not an object of project/app entries")
+            hint = (
+                " (it shows as [secret]: these outputs are not from twitter-secrets)"
+                if apps == "[secret]"
+                else ""
+            )
+            raise BadInputError(
+                f"{stack or 'stack'}: twitterApps is not an object of project/app entries{hint}"
+            )
         for label, entry in apps.items():
             name = f"{stack}:{label}" if stack else label
             if not isinstance(entry, dict):
                 raise BadInputError(f"{name}: entry is not an object")
+            if not isinstance(entry.get("arn"), str) or not entry["arn"].startswith("arn:"):
+                raise BadInputError(f"{name}: arn is missing or not an ARN")
             issued = _date(entry.get("issuedAt"), name, "issuedAt")
             due = _date(entry.get("rotationDueAt"), name, "rotationDueAt")
             days_left = (due - as_of).days
@@ -144,8 +153,12 @@ def drift(
     if not any("AWSCURRENT" in stages for stages in described.get("VersionIdsToStages", {}).values()):
         problems.append("no AWSCURRENT version")
     declared_key = entry.get("kmsKeyId")
-    if declared_key and not same_key(declared_key, described.get("KmsKeyId")):
-        problems.append("KMS key differs from the one declared")
+    if declared_key:
+        same = same_key(declared_key, described.get("KmsKeyId"))
+        if same is None:
+            problems.append("cannot compare the KMS key (DescribeKey failed: no access, or no such key)")
+        elif not same:
+            problems.append("KMS key differs from the one declared")
     return problems
 
 
@@ -174,16 +187,24 @@ class KeyResolver:
 
     def arn(self, reference: str) -> str | None:
         if reference not in self.arns:
+            from botocore.exceptions import BotoCoreError, ClientError
+
             try:
                 self.arns[reference] = self.kms.describe_key(KeyId=reference)["KeyMetadata"]["Arn"]
-            except Exception:
+            except (ClientError, BotoCoreError):
                 self.arns[reference] = None
         return self.arns[reference]
 
-    def same(self, declared: str, actual: str | None) -> bool:
-        if actual is None or declared == actual:
-            return declared == actual
-        return self.arn(declared) is not None and self.arn(declared) == self.arn(actual)
+    def same(self, declared: str, actual: str | None) -> bool | None:
+        """True or False, or None when a reference cannot be resolved (no access, no such key)."""
+        if declared == actual:
+            return True
+        if actual is None:
+            return declared == "alias/aws/secretsmanager"  # AWS's default key: no KmsKeyId shown
+        declared_arn, actual_arn = self.arn(declared), self.arn(actual)
+        if declared_arn is None or actual_arn is None:
+            return None
+        return declared_arn == actual_arn
 
 
 def check_live(found: list[AppStatus], client: Any, now: datetime, kms: Any = None) -> None:
@@ -220,6 +241,8 @@ def render(found: list[AppStatus], fmt: str, out: TextIO) -> None:
         "fingerprint",
         "arn",
     )
+    if any(s.stack for s in found):
+        columns = ("stack", *columns)
     rows = [[str(getattr(s, c)) for c in columns] for s in found]
     if fmt == "markdown":
         print("| " + " | ".join(columns) + " |", file=out)
@@ -243,10 +266,15 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, *, client: Any = Non
     except OSError as error:
         print(f"audit: cannot read {args.outputs}: {error.strerror}", file=err)
         return 2
+    except UnicodeDecodeError:
+        print(f"audit: {args.outputs} is not UTF-8 text", file=err)
+        return 2
     return run_text(text, args, out, err, client=client)
 
 
-def run_text(text: str, args: argparse.Namespace, out: TextIO, err: TextIO, *, client: Any = None) -> int:
+def run_text(
+    text: str, args: argparse.Namespace, out: TextIO, err: TextIO, *, client: Any = None, kms: Any = None
+) -> int:
     """The audit of outputs already read (``local`` passes them in)."""
     try:
         document = json.loads(text)
@@ -261,16 +289,20 @@ def run_text(text: str, args: argparse.Namespace, out: TextIO, err: TextIO, *, c
         return 2
     if args.live:
         import boto3
+        from botocore.exceptions import BotoCoreError
 
         needs_kms = any(s.entry.get("kmsKeyId") for s in found)  # type: ignore[attr-defined]
-        check_live(
-            found,
-            client or boto3.client("secretsmanager"),
-            datetime.now(UTC),
-            kms=boto3.client("kms", region_name=getattr(getattr(client, "meta", None), "region_name", None))
-            if needs_kms
-            else None,
-        )
+        try:
+            secrets = client or boto3.client("secretsmanager")
+            if needs_kms and kms is None:
+                kms = boto3.client("kms", region_name=secrets.meta.region_name)
+            check_live(found, secrets, datetime.now(UTC), kms=kms if needs_kms else None)
+        except BotoCoreError as error:
+            print(f"audit: cannot reach Secrets Manager: {error}", file=err)
+            return 2
     found.sort(key=lambda s: (STATUS_ORDER[s.status], s.days_left, s.stack, s.app))
+    if not found:
+        print("audit: twitterApps has no apps; nothing to audit", file=out)
+        return 0
     render(found, args.format, out)
     return 1 if any(s.status in ("overdue", "drift") for s in found) else 0

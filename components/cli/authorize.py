@@ -18,7 +18,7 @@ from typing import Any, TextIO
 
 from twitter_runtime.errors import CredentialsUnavailableError
 from twitter_runtime.loader import load_credentials
-from twitter_runtime.xapi import DEFAULT_BASE_URL, XApiClient, XApiError
+from twitter_runtime.xapi import DEFAULT_BASE_URL, XApiClient, XApiError, XAuthenticationError
 
 CONFIG_PATH = 'twitter-secrets:credentials["{app}"].{field}'
 
@@ -78,7 +78,16 @@ def write_config(stack: str, app: str, values: dict[str, str], err: TextIO) -> i
             capture_output=True,
         )
         if done.returncode != 0:
-            print(f"authorize: `pulumi config set` failed for {field} (exit {done.returncode})", file=err)
+            partial = (
+                " The stack now holds the new access_token with the old secret: run authorize again."
+                if (field == "access_token_secret")
+                else ""
+            )
+            print(
+                f"authorize: `pulumi config set` failed for {field} (exit {done.returncode}): "
+                f"{done.stderr.strip()[-300:]}{partial}",
+                file=err,
+            )
             return 1
     return 0
 
@@ -104,6 +113,15 @@ def run(
         print(x.authorize_url(request), file=out, flush=True)
         pin = read_pin("PIN: ")
         grant = x.access_token(key, secret, request, pin)
+    except XAuthenticationError as error:
+        if "access_token" in str(error):
+            print(
+                "authorize: X refused the PIN (mistyped, or more than a few minutes old); start again",
+                file=err,
+            )
+        else:
+            print(f"authorize: {error}", file=err)
+        return 1
     except XApiError as error:
         print(f"authorize: {error}", file=err)
         return 1

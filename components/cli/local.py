@@ -1,11 +1,15 @@
-"""``local up`` / ``local down``: the whole ``pulumi up`` on an emulated AWS.
+"""``local up``: the whole ``pulumi up`` on an emulated AWS, for a first try.
 
-For a first try without an AWS account. Starts moto's server on a free
-127.0.0.1 port, points a temporary copy of ``stacks/Pulumi.local.yaml`` at it,
-logs in to a local state folder (``.pulumi-local/``, through the environment,
-so your own ``pulumi login`` is untouched), sets format-valid demo keys as
-secrets (on stdin), runs ``pulumi up``, prints the stack outputs and an
-``audit --live`` against the same server, and stops the server on exit.
+No AWS account needed. Starts moto's server on a free 127.0.0.1 port, copies
+the project into a temporary folder with ``stacks/Pulumi.local.yaml`` pointed
+at that server, keeps Pulumi's state in that folder too (``PULUMI_BACKEND_URL``,
+so your own ``pulumi login`` and the repository stay untouched), sets
+format-valid demo keys as secrets (on stdin), runs ``pulumi up``, prints the
+stack outputs and an ``audit --live`` against the same server, then stops the
+server and removes the folder.
+
+moto keeps nothing once it stops, so every run starts from nothing and leaves
+nothing behind: ``local down`` has nothing to destroy and says so.
 """
 
 from __future__ import annotations
@@ -28,8 +32,9 @@ from .plan import CREDENTIALS_KEY, placeholder_credentials
 ROOT = Path(__file__).resolve().parents[2]
 STACK = "local"
 STACK_FILE = ROOT / "stacks" / f"Pulumi.{STACK}.yaml"
-STATE_DIR = ROOT / ".pulumi-local"
-PASSPHRASE = "twitter-secrets-local-demo"  # protects demo keys in a demo state folder only
+PROJECT_FILES = ("Pulumi.yaml", "__main__.py", "requirements.txt")
+PROJECT_DIRS = ("components", "twitter_runtime", "rotation")
+PASSPHRASE = "twitter-secrets-local-demo"  # protects demo keys in a throwaway state folder only
 FAKE_AWS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1"}
 
 
@@ -37,7 +42,9 @@ def add_parser(sub: Any) -> None:
     parser = sub.add_parser(
         "local", help="run the whole `pulumi up` on an emulated AWS (moto)", description=__doc__
     )
-    parser.add_argument("action", choices=("up", "down"), help="up: deploy and audit; down: destroy")
+    parser.add_argument(
+        "action", choices=("up", "down"), help="up: deploy, show outputs, audit; down: explains"
+    )
 
 
 def local_config(endpoint: str) -> dict[str, Any]:
@@ -53,7 +60,29 @@ def demo_labels(document: dict[str, Any]) -> list[str]:
     return [f"{p}/{a}" for p, spec in sorted(projects.items()) for a in sorted(spec["apps"])]
 
 
+def project_copy(folder: Path, document: dict[str, Any]) -> Path:
+    """The project, runnable by the CLI, with the rewritten stack file; the venv is linked."""
+    project = folder / "project"
+    project.mkdir()
+    for name in PROJECT_FILES:
+        shutil.copy2(ROOT / name, project / name)
+    for name in PROJECT_DIRS:
+        shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("__pycache__"))
+    (project / "stacks").mkdir()
+    (project / "stacks" / STACK_FILE.name).write_text(yaml.safe_dump(document, sort_keys=False))
+    if (ROOT / ".venv").exists():
+        (project / ".venv").symlink_to(ROOT / ".venv")
+    return project
+
+
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if args.action == "down":
+        print(
+            "local: nothing to destroy: `local up` deploys to a throwaway moto server and state, "
+            "both gone when it ends",
+            file=out,
+        )
+        return 0
     pulumi = shutil.which("pulumi")
     if pulumi is None:
         print(
@@ -68,82 +97,80 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             file=err,
         )
         return 2
-    STATE_DIR.mkdir(exist_ok=True)
+    try:
+        with moto_server() as endpoint, tempfile.TemporaryDirectory() as tmp:
+            return _up(pulumi, endpoint, Path(tmp), out, err)
+    except RuntimeError as error:  # moto did not start
+        print(f"local: {error}", file=err)
+        return 2
+
+
+def _up(pulumi: str, endpoint: str, tmp: Path, out: TextIO, err: TextIO) -> int:
+    document = local_config(endpoint)
+    project = project_copy(tmp, document)
+    state = tmp / "state"
+    state.mkdir()
     env = {
         **os.environ,
         **FAKE_AWS,
-        "PULUMI_BACKEND_URL": STATE_DIR.as_uri(),
+        "PULUMI_BACKEND_URL": state.as_uri(),
         "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
         "PULUMI_SKIP_UPDATE_CHECK": "true",
     }
-    with moto_server() as endpoint, tempfile.TemporaryDirectory() as tmp:
-        document = local_config(endpoint)
-        config_file = Path(tmp) / f"Pulumi.{STACK}.yaml"
-        config_file.write_text(yaml.safe_dump(document, sort_keys=False))
-        print(f"moto's server is running at {endpoint} for this run", file=out, flush=True)
+    print(f"moto's server is running at {endpoint} for this run", file=out, flush=True)
 
-        def pulumi_run(
-            *argv: str, stdin: str | None = None, capture: bool = False
-        ) -> subprocess.CompletedProcess:
-            return subprocess.run(
-                [pulumi, *argv],
-                cwd=ROOT,
-                env=env,
-                input=stdin,
-                text=True,
-                capture_output=capture,
-                check=False,
-            )
-
-        steps = [pulumi_run("stack", "select", "--create", STACK, capture=True)]
-        for index, label in enumerate(demo_labels(document)):
-            for field, value in placeholder_credentials(label, index).items():
-                path = f'{CREDENTIALS_KEY}["{label}"].{field}'
-                steps.append(
-                    pulumi_run(
-                        "config",
-                        "set",
-                        "--secret",
-                        "--path",
-                        path,
-                        "--stack",
-                        STACK,
-                        "--config-file",
-                        str(config_file),
-                        stdin=value,
-                        capture=True,
-                    )
-                )
-        if any(step.returncode != 0 for step in steps):
-            print("local: preparing the local stack failed (see `pulumi` above)", file=err)
-            return 1
-        verb = ["up", "--yes"] if args.action == "up" else ["destroy", "--yes"]
-        deployed = pulumi_run(*verb, "--stack", STACK, "--config-file", str(config_file))
-        if deployed.returncode != 0:
-            print(f"local: pulumi {verb[0]} failed (exit {deployed.returncode})", file=err)
-            return 1
-        if args.action == "down":
-            print("local: destroyed the local stack's resources", file=out)
-            return 0
-        shown = pulumi_run("stack", "output", "--json", "--stack", STACK, capture=True)
-        if shown.returncode != 0:
-            print("local: could not read the stack outputs", file=err)
-            return 1
-        print("Stack outputs:", file=out)
-        print(shown.stdout.strip(), file=out)
-        print("\naudit --live against the same server:", file=out)
-        import boto3
-
-        client = boto3.client(
-            "secretsmanager",
-            endpoint_url=endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
+    def pulumi_run(*argv: str, stdin: str | None = None, capture: bool = True) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [pulumi, *argv], cwd=project, env=env, input=stdin, text=True, capture_output=capture
         )
-        audit_args = argparse.Namespace(outputs="-", as_of=None, warn_days=14, format="table", live=True)
-        outputs_json = shown.stdout
-        status = audit.run_text(outputs_json, audit_args, out, err, client=client)
-        if status != 0:
-            print("(the audit found overdue or drifted secrets: see above)", file=out)
-        return 0  # the deployment worked; the audit above is the report
+
+    steps: list[tuple[str, tuple[str, ...], str | None]] = [
+        ("stack init", ("stack", "select", "--create", STACK), None)
+    ]
+    for index, label in enumerate(demo_labels(document)):
+        for field, value in placeholder_credentials(label, index).items():
+            path = f'{CREDENTIALS_KEY}["{label}"].{field}'
+            steps.append(
+                (
+                    f"config set {label} {field}",
+                    ("config", "set", "--secret", "--path", path, "--stack", STACK),
+                    value,
+                )
+            )
+    for what, argv, stdin in steps:
+        done = pulumi_run(*argv, stdin=stdin)
+        if done.returncode != 0:
+            # Pulumi's own words; the demo key went in on stdin and is not in them.
+            print(
+                f"local: `pulumi {what}` failed (exit {done.returncode}): {done.stderr.strip()[-500:]}",
+                file=err,
+            )
+            return 1
+    deployed = pulumi_run("up", "--yes", "--stack", STACK, capture=False)
+    if deployed.returncode != 0:
+        print(f"local: pulumi up failed (exit {deployed.returncode})", file=err)
+        return 1
+    shown = pulumi_run("stack", "output", "--json", "--stack", STACK)
+    if shown.returncode != 0:
+        print(f"local: could not read the stack outputs: {shown.stderr.strip()[-500:]}", file=err)
+        return 1
+    print("Stack outputs:", file=out)
+    print(shown.stdout.strip(), file=out)
+    print("\naudit --live against the same server:", file=out, flush=True)
+    import boto3
+
+    session = boto3.session.Session(
+        aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1"
+    )
+    audit_args = argparse.Namespace(outputs="-", as_of=None, warn_days=14, format="table", live=True)
+    status = audit.run_text(
+        shown.stdout,
+        audit_args,
+        out,
+        err,
+        client=session.client("secretsmanager", endpoint_url=endpoint),
+        kms=session.client("kms", endpoint_url=endpoint),
+    )
+    if status == 1:
+        print("(the audit found overdue or drifted secrets: see above)", file=out)
+    return 0 if status in (0, 1) else status  # the deployment worked; the audit is the report

@@ -94,8 +94,25 @@ def _scrub_secure(value: Any) -> Any:
     return value
 
 
+def _plain_leaves(value: Any) -> bool:
+    if isinstance(value, dict):
+        return set(value) != {"secure"} and any(_plain_leaves(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_plain_leaves(v) for v in value)
+    return value is not None
+
+
+class PlainTextCredentialsError(Exception):
+    """Exit 1: what `pulumi up` would refuse too."""
+
+
 def prepare(config: dict[str, Any], environ: dict[str, str]) -> tuple[dict[str, Any], str]:
     """The config to run with, and where its keys came from."""
+    if _plain_leaves(config.get(CREDENTIALS_KEY)):
+        raise PlainTextCredentialsError(
+            f"{CREDENTIALS_KEY} holds plain-text values in the stack file; set each with "
+            "`pulumi config set --secret --path` so it is encrypted (and take the plain ones out of git history)"
+        )
     config = {k: _scrub_secure(v) for k, v in config.items() if k != CREDENTIALS_KEY}
     if environ.get(CREDENTIALS_ENV):
         try:
@@ -171,6 +188,9 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: dict[str, s
     except UnusableInputError as error:
         print(f"plan: {error}", file=err)
         return 2
+    except PlainTextCredentialsError as error:
+        print(f"plan: the program would fail; nothing would be created:\n  {error}", file=out)
+        return 1
     result = run_program(config, stack=args.stack)
     if result.error is not None:
         root = _root_error(result.error)

@@ -13,6 +13,8 @@ import os
 from dataclasses import asdict, dataclass
 from typing import Any, TextIO
 
+from botocore.exceptions import BotoCoreError
+
 from twitter_runtime.errors import CredentialsUnavailableError
 from twitter_runtime.loader import load_credentials
 from twitter_runtime.xapi import DEFAULT_BASE_URL, XApiClient, XApiError, XRateLimitedError
@@ -44,7 +46,10 @@ def add_parser(sub: Any) -> None:
 
 
 def targets(args: argparse.Namespace) -> list[tuple[str, str]]:
-    found = [(arn.split(":secret:")[-1], arn) for arn in args.arns]
+    # A secret named twitter/<env>/<project>/<app>-XXXXXX is shown as project/app.
+    found = [
+        ("/".join(arn.split(":secret:")[-1].rsplit("-", 1)[0].split("/")[-2:]), arn) for arn in args.arns
+    ]
     if args.stack_outputs:
         with open(args.stack_outputs) as handle:
             outputs = json.load(handle)
@@ -68,6 +73,9 @@ def check(app: str, arn: str, x: XApiClient, secrets: Any) -> Verdict:
     except (XApiError, CredentialsUnavailableError) as error:
         verdict.result = str(error)
         return verdict
+    except BotoCoreError as error:
+        verdict.result = f"cannot read the secret: {type(error).__name__}"
+        return verdict
     verdict.user_id, verdict.username, verdict.access_level = user.id, user.username, user.access_level
     verdict.result, verdict.ok = "ok", True
     return verdict
@@ -83,10 +91,24 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, *, secrets: Any = No
         print("verify: give secret ARNs or --stack-outputs", file=err)
         return 2
     import boto3
+    from botocore.exceptions import BotoCoreError
 
-    secrets = secrets or boto3.client("secretsmanager")
+    try:
+        secrets = secrets or boto3.client("secretsmanager")
+    except BotoCoreError as error:
+        print(f"verify: cannot reach Secrets Manager: {error}", file=err)
+        return 2
     x = XApiClient(args.api_base_url or os.environ.get("X_API_BASE_URL") or DEFAULT_BASE_URL)
-    verdicts = [check(app, arn, x, secrets) for app, arn in todo]
+    verdicts: list[Verdict] = []
+    limited = None
+    for app, arn in todo:
+        if limited is not None:
+            # X said wait: asking again now would only spend more of the limit.
+            verdicts.append(Verdict(app=app, arn=arn, result=f"not checked: {limited}"))
+            continue
+        verdicts.append(check(app, arn, x, secrets))
+        if verdicts[-1].result.startswith("not checked: rate limited"):
+            limited = verdicts[-1].result.removeprefix("not checked: ")
     if args.format == "json":
         print(json.dumps([asdict(v) for v in verdicts], indent=2), file=out)
     else:
