@@ -153,6 +153,16 @@ def _shown(value: Any) -> Any:
     return value
 
 
+def _scrubbed(text: str, config: dict[str, Any]) -> str:
+    """An unexpected error's text, with any key it might quote taken out."""
+    keys = config.get(CREDENTIALS_KEY)
+    for entry in keys.values() if isinstance(keys, dict) else []:
+        for value in entry.values() if isinstance(entry, dict) else []:
+            if isinstance(value, str) and len(value) >= 8:
+                text = text.replace(value, "[redacted]")
+    return text
+
+
 def _root_error(error: BaseException) -> BaseException:
     seen = error
     while not isinstance(seen, InvalidInputError) and (seen.__cause__ or seen.__context__) is not None:
@@ -194,7 +204,11 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: dict[str, s
     result = run_program(config, stack=args.stack)
     if result.error is not None:
         root = _root_error(result.error)
-        lines = root.problems if isinstance(root, InvalidInputError) else [f"{type(root).__name__}: {root}"]
+        lines = (
+            root.problems
+            if isinstance(root, InvalidInputError)
+            else [_scrubbed(f"{type(root).__name__}: {root}", config)]
+        )
         if args.format == "json":
             print(json.dumps({"ok": False, "errors": list(lines)}, indent=2), file=out)
         else:
