@@ -20,7 +20,6 @@ in tests.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import platform
@@ -33,6 +32,10 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
+sys.path.insert(0, str(ROOT))
+
+from components.cli.plan import placeholder_credentials  # noqa: E402 - format-valid fake keys
+
 PROGRAMS = {
     "component": ROOT / "__main__.py",
     "default": ROOT / "__main__.py",
@@ -40,14 +43,6 @@ PROGRAMS = {
 }
 SECRET_PRICE_USD_PER_MONTH = 0.40
 APPS_PER_PROJECT = 10
-
-
-def _alnum(seed: str, length: int) -> str:
-    out, counter = "", 0
-    while len(out) < length:
-        out += hashlib.sha256(f"{seed}:{counter}".encode()).hexdigest()
-        counter += 1
-    return "".join(c.upper() if i % 2 else c for i, c in enumerate(out[:length]))
 
 
 def make_config(n: int, *, read_policy: bool) -> dict:
@@ -58,12 +53,7 @@ def make_config(n: int, *, read_policy: bool) -> dict:
         spec = projects.setdefault(project, {"access_tier": "basic", "owner": "team-bench", "apps": {}})
         spec["apps"][app] = {"issued_at": "2026-09-01", "rotation_interval_days": 90}
         label = f"{project}/{app}"
-        credentials[label] = {
-            "consumer_key": _alnum(label + "ck", 25),
-            "consumer_secret": _alnum(label + "cs", 50),
-            "access_token": f"{1000 + i}-" + _alnum(label + "at", 40),
-            "access_token_secret": _alnum(label + "ts", 45),
-        }
+        credentials[label] = placeholder_credentials(label, i)
     config = {"twitter-secrets:projects": projects, "twitter-secrets:credentials": credentials}
     if not read_policy:
         config["twitter-secrets:defaults"] = {"read_policy": False}

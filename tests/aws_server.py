@@ -25,3 +25,14 @@ def reset(url: str) -> None:
 
 def client(url: str, service: str) -> Any:
     return boto3.client(service, endpoint_url=url, region_name=REGION, config=CLIENT_CONFIG, **CREDENTIALS)
+
+
+def aws_env(url: str) -> dict[str, str]:
+    """Environment that points boto3's default session (as a service or Lambda uses it) at moto."""
+    return {
+        "AWS_ENDPOINT_URL": url,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_MAX_ATTEMPTS": "1",
+    }

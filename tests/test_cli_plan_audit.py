@@ -258,13 +258,9 @@ def deployed(aws):
 
 
 def live(moto_url, outputs, *extra):
-    env = {
-        "AWS_ENDPOINT_URL": moto_url,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_MAX_ATTEMPTS": "1",
-    }
+    from tests.aws_server import aws_env
+
+    env = aws_env(moto_url)
     return audit(
         "-", "--live", "--as-of", "2026-04-01", "--format", "json", *extra, stdin=json.dumps(outputs), env=env
     )

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.aws_server import aws_env
 from tests.canaries import canary_credentials, fragments
 from tests.fake_x import V2_TOO_MANY
 from twitter_runtime import canonical_payload
@@ -21,16 +22,7 @@ OTHER = canary_credentials("social/poster", user_id="6677889911")
 
 
 def env_for(moto_url, fake_x, **extra):
-    return {
-        **os.environ,
-        "AWS_ENDPOINT_URL": moto_url,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_MAX_ATTEMPTS": "1",
-        "X_API_BASE_URL": fake_x.url,
-        **extra,
-    }
+    return {**os.environ, **aws_env(moto_url), "X_API_BASE_URL": fake_x.url, **extra}
 
 
 def cli(*argv, env, stdin=None):
@@ -134,10 +126,13 @@ def fake_pulumi(tmp_path):
     return bin_dir, log
 
 
-def authorize(moto_url, fake_x, *argv, path_prefix=None, approve_as="listenerbot"):
+def authorize(moto_url, fake_x, *argv, path_prefix=None, path=None, approve_as="listenerbot", pin=None):
+    """Run `authorize`, approve as the account holder at the URL it prints, type the PIN."""
     env = env_for(moto_url, fake_x)
     if path_prefix is not None:
         env["PATH"] = f"{path_prefix}{os.pathsep}{env['PATH']}"
+    if path is not None:
+        env["PATH"] = path
     process = subprocess.Popen(
         [sys.executable, "-m", "components", "authorize", *argv],
         cwd=ROOT,
@@ -151,8 +146,8 @@ def authorize(moto_url, fake_x, *argv, path_prefix=None, approve_as="listenerbot
     url = process.stdout.readline()
     assert first.startswith("Open this URL"), first + process.stderr.read()
     token = re.search(r"oauth_token=([A-Za-z0-9]+)", url).group(1)
-    pin = fake_x.approve(token, approve_as)  # the account holder approves in the browser
-    out, err = process.communicate(pin + "\n", timeout=60)
+    real_pin = fake_x.approve(token, approve_as)  # the account holder approves in the browser
+    out, err = process.communicate((pin or real_pin) + "\n", timeout=60)
     return process.returncode, first + url + out, err
 
 
@@ -209,31 +204,18 @@ def test_authorize_without_stack_only_reports(stored, moto_url, fake_x):
 def test_authorize_without_the_pulumi_cli_says_so(stored, moto_url, fake_x, tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
-    env = env_for(moto_url, fake_x, PATH=str(empty))
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "components",
-            "authorize",
-            "--app",
-            "social/listener",
-            "--secret-arn",
-            stored["social/listener"],
-            "--stack",
-            "dev",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    code, _, err = authorize(
+        moto_url,
+        fake_x,
+        "--app",
+        "social/listener",
+        "--secret-arn",
+        stored["social/listener"],
+        "--stack",
+        "dev",
+        path=str(empty),
     )
-    process.stdout.readline()
-    token = re.search(r"oauth_token=([A-Za-z0-9]+)", process.stdout.readline()).group(1)
-    _, err = process.communicate(fake_x.approve(token, "listenerbot") + "\n", timeout=60)
-    assert process.returncode == 2
+    assert code == 2
     assert "the Pulumi CLI is not on PATH" in err and "nothing was written" in err
 
 
@@ -294,27 +276,7 @@ def test_verify_stops_asking_after_a_rate_limit(aws, moto_url, fake_x):
 
 
 def test_authorize_with_a_wrong_pin(stored, moto_url, fake_x):
-    env = env_for(moto_url, fake_x)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "components",
-            "authorize",
-            "--app",
-            "social/listener",
-            "--secret-arn",
-            stored["social/listener"],
-        ],
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    code, _, err = authorize(
+        moto_url, fake_x, "--app", "social/listener", "--secret-arn", stored["social/listener"], pin="0000000"
     )
-    process.stdout.readline()
-    token = re.search(r"oauth_token=([A-Za-z0-9]+)", process.stdout.readline()).group(1)
-    fake_x.approve(token, "listenerbot")
-    _, err = process.communicate("0000000\n", timeout=60)
-    assert process.returncode == 1 and "X refused the PIN" in err
+    assert code == 1 and "X refused the PIN" in err

@@ -18,6 +18,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from rotation import handler
+from tests.aws_server import aws_env
 from tests.canaries import canary_credentials, fragments
 from tests.fake_x import CODE_32, CODE_99, SERVER_ERROR, V2_TOO_MANY, V2_UNAUTHORIZED
 from twitter_runtime import canonical_payload, load_bearer_token
@@ -39,14 +40,7 @@ class Env:
 
 @pytest.fixture
 def env(aws, moto_url, fake_x, monkeypatch) -> Env:
-    for key, value in {
-        "AWS_ENDPOINT_URL": moto_url,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_MAX_ATTEMPTS": "1",
-        "X_API_BASE_URL": fake_x.url,
-    }.items():
+    for key, value in {**aws_env(moto_url), "X_API_BASE_URL": fake_x.url}.items():
         monkeypatch.setenv(key, value)
     sm = aws("secretsmanager")
     fake_x.add_credentials(CREDS)
