@@ -307,8 +307,8 @@ class TwitterAppCredentials(pulumi.ComponentResource):
         s = self.settings
 
         def document(principals: list[list[Any]]) -> str:
+            # Already checked: plain ARNs with the settings, Outputs in the key gate.
             readers, admins, also_exempt = principals
-            self._checked_principals(readers, admins)
             return to_json(
                 resource_policy_document(
                     readers, deny_other_readers=s.deny_other_readers, admin_principals=[*admins, *also_exempt]
@@ -422,7 +422,3 @@ class TwitterAppCredentials(pulumi.ComponentResource):
         if isinstance(s.kms_key_id, str):
             entry["kmsKeyId"] = s.kms_key_id  # what `audit --live` compares with the secret's key
         return entry
-
-    def summary(self) -> pulumi.Output[dict[str, Any]]:
-        """The app's entry of the stack's ``twitterApps`` output."""
-        return pulumi.Output.all(**self.live_outputs()).apply(self.summary_entry)

@@ -27,7 +27,7 @@ from botocore.exceptions import ClientError
 
 from twitter_runtime.credentials import TwitterCredentials
 from twitter_runtime.keys import CREDENTIAL_FIELDS
-from twitter_runtime.xapi import DEFAULT_BASE_URL, XApiClient, XConsumerRejectedError, XRateLimitedError
+from twitter_runtime.xapi import XApiClient, XConsumerRejectedError, XRateLimitedError
 
 logger = logging.getLogger(__name__)
 logger.setLevel(logging.INFO)
@@ -40,7 +40,7 @@ MAX_RATE_LIMIT_WAIT_SECONDS = 90
 def lambda_handler(event: dict[str, Any], context: Any) -> None:
     rotation = BearerRotation(
         boto3.client("secretsmanager"),
-        XApiClient(os.environ.get("X_API_BASE_URL") or DEFAULT_BASE_URL),
+        XApiClient.for_host(),
         os.environ["CREDENTIALS_SECRET_ARN"],
     )
     rotation.run(event["SecretId"], event["ClientRequestToken"], event["Step"])

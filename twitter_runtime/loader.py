@@ -65,6 +65,16 @@ def _cache(client: Any, max_age_seconds: int) -> SecretCache:
         return _caches[key][1]
 
 
+def _refreshed(client: Any, max_age_seconds: int, secret_arn: str) -> SecretCache:
+    """The cache, after forcing a re-read of one secret (the library sleeps a little jitter first)."""
+    cache = _cache(client, max_age_seconds)
+    try:
+        cache.refresh_secret_now(secret_arn)
+    except ClientError:
+        pass  # the read that follows reports the error with the ARN and a hint
+    return cache
+
+
 def parse_credentials(secret_arn: str, value: str | None) -> TwitterCredentials:
     """Check a secret's value and turn it into credentials; errors name fields only."""
     if value is None:
@@ -111,12 +121,7 @@ def load_bearer_token(
 
     Pass ``refresh=True`` after X answered 401: the token was probably just rotated.
     """
-    cache = _cache(client, max_age_seconds)
-    if refresh:
-        try:
-            cache.refresh_secret_now(secret_arn)
-        except ClientError:
-            pass  # reported below with the ARN
+    cache = _refreshed(client, max_age_seconds, secret_arn) if refresh else _cache(client, max_age_seconds)
     value = _read_string(cache, secret_arn)
     try:
         token = json.loads(value or "").get("bearer_token")
@@ -146,12 +151,7 @@ def refresh_credentials(
     The cache library waits a few seconds of jitter first, so a fleet that all
     saw the same 401 does not hit Secrets Manager at once.
     """
-    cache = _cache(client, max_age_seconds)
-    try:
-        cache.refresh_secret_now(secret_arn)
-    except ClientError:
-        pass  # _read reports the error with the ARN and a hint
-    return _read(cache, secret_arn)
+    return _read(_refreshed(client, max_age_seconds, secret_arn), secret_arn)
 
 
 Response = TypeVar("Response")

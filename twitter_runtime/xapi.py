@@ -13,6 +13,7 @@ has been scrubbed from it.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -159,6 +160,11 @@ class XApiClient:
         self.attempts = max(1, attempts)
         self.backoff_seconds = backoff_seconds
         self.sleep = sleep
+
+    @classmethod
+    def for_host(cls, base_url: str | None = None) -> XApiClient:
+        """The given host, else $X_API_BASE_URL, else https://api.x.com."""
+        return cls(base_url or os.environ.get("X_API_BASE_URL") or DEFAULT_BASE_URL)
 
     # --- transport --------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from typing import Any, TextIO
 
 from twitter_runtime.errors import CredentialsUnavailableError
 from twitter_runtime.loader import load_credentials
-from twitter_runtime.xapi import DEFAULT_BASE_URL, XApiClient, XApiError, XAuthenticationError
+from twitter_runtime.xapi import XApiClient, XApiError, XAuthenticationError
 
 CONFIG_PATH = 'twitter-secrets:credentials["{app}"].{field}'
 
@@ -103,7 +103,7 @@ def run(
     except (ValueError, CredentialsUnavailableError) as error:
         print(f"authorize: {error}", file=err)
         return 2
-    x = XApiClient(args.api_base_url or os.environ.get("X_API_BASE_URL") or DEFAULT_BASE_URL)
+    x = XApiClient.for_host(args.api_base_url)
     try:
         request = x.request_token(key, secret)
         print(

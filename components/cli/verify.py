@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from dataclasses import asdict, dataclass
 from typing import Any, TextIO
 
@@ -17,7 +16,7 @@ from botocore.exceptions import BotoCoreError
 
 from twitter_runtime.errors import CredentialsUnavailableError
 from twitter_runtime.loader import load_credentials
-from twitter_runtime.xapi import DEFAULT_BASE_URL, XApiClient, XApiError, XRateLimitedError
+from twitter_runtime.xapi import XApiClient, XApiError, XRateLimitedError
 
 
 @dataclass
@@ -98,7 +97,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, *, secrets: Any = No
     except BotoCoreError as error:
         print(f"verify: cannot reach Secrets Manager: {error}", file=err)
         return 2
-    x = XApiClient(args.api_base_url or os.environ.get("X_API_BASE_URL") or DEFAULT_BASE_URL)
+    x = XApiClient.for_host(args.api_base_url)
     verdicts: list[Verdict] = []
     limited = None
     for app, arn in todo:
