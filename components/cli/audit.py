@@ -40,6 +40,8 @@ class AppStatus:
     fingerprint: str
     arn: str
     drift: list[str] = field(default_factory=list)
+    #: The stack output entry it was read from (for --live); not part of the report.
+    entry: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
 def add_parser(sub: Any) -> None:
@@ -116,9 +118,9 @@ def statuses(document: Any, as_of: date, warn_days: int) -> list[AppStatus]:
                     status=status,
                     fingerprint=str(entry.get("fingerprint", "")),
                     arn=str(entry.get("arn", "")),
+                    entry=entry,
                 )
             )
-            found[-1].entry = entry  # type: ignore[attr-defined]
     return found
 
 
@@ -211,13 +213,13 @@ def check_live(found: list[AppStatus], client: Any, now: datetime, kms: Any = No
     """One DescribeSecret per secret (and per bearer secret), 16 at a time."""
     arns = [s.arn for s in found] + [
         s.entry["bearerSecretArn"] for s in found if s.entry.get("bearerSecretArn")
-    ]  # type: ignore[attr-defined]
+    ]
     with ThreadPoolExecutor(max_workers=LIVE_WORKERS) as pool:
         answers = dict(zip(arns, pool.map(lambda arn: _describe(client, arn), arns), strict=True))
     resolver = KeyResolver(kms) if kms is not None else None
     same_key = resolver.same if resolver else (lambda declared, actual: declared == actual)
     for status in found:
-        entry = status.entry  # type: ignore[attr-defined]
+        entry = status.entry
         status.drift = drift(entry, *answers[status.arn], same_key=same_key)
         if entry.get("bearerSecretArn"):
             status.drift += bearer_drift(*answers[entry["bearerSecretArn"]], now)
@@ -227,7 +229,10 @@ def check_live(found: list[AppStatus], client: Any, now: datetime, kms: Any = No
 
 def render(found: list[AppStatus], fmt: str, out: TextIO) -> None:
     if fmt == "json":
-        print(json.dumps([asdict(s) for s in found], indent=2), file=out)
+        print(
+            json.dumps([{k: v for k, v in asdict(s).items() if k != "entry"} for s in found], indent=2),
+            file=out,
+        )
         return
     columns = (
         "app",
@@ -291,7 +296,7 @@ def run_text(
         import boto3
         from botocore.exceptions import BotoCoreError
 
-        needs_kms = any(s.entry.get("kmsKeyId") for s in found)  # type: ignore[attr-defined]
+        needs_kms = any(s.entry.get("kmsKeyId") for s in found)
         try:
             secrets = client or boto3.client("secretsmanager")
             if needs_kms and kms is None:
