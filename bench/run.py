@@ -34,7 +34,7 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
 
-from components.cli.plan import placeholder_credentials  # noqa: E402 - format-valid fake keys
+from twitter_secrets_cli.plan import placeholder_credentials  # noqa: E402 - format-valid fake keys
 
 PROGRAMS = {
     "component": ROOT / "__main__.py",

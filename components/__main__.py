@@ -1,5 +1,5 @@
-"""Entry point of the operator CLI: ``python -m components --help``."""
+"""``python -m components``: kept as an alias of the ``twitter-secrets`` command for existing scripts."""
 
-from components.cli import main
+from twitter_secrets_cli import main
 
 raise SystemExit(main())

@@ -1,7 +1,7 @@
 """The rotation Lambda's deployment archive, built deterministically.
 
 The archive holds ``rotation/handler.py`` at its root, the pulumi-free
-``twitter_runtime`` package, and the pure-Python files of the dependencies
+``twitter_runtime`` package (the same sources as the runtime distribution in ``runtime/``), and the pure-Python files of the dependencies
 listed in ``rotation/requirements.txt`` as installed in the deploying
 environment (boto3 comes with the Lambda runtime). Entries are sorted, with
 fixed timestamps and permissions and no bytecode or compiled extensions, so
@@ -26,7 +26,7 @@ from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parent.parent
 ROTATION_DIR = ROOT / "rotation"
-RUNTIME_DIR = ROOT / "twitter_runtime"
+RUNTIME_DIR = ROOT / "runtime" / "twitter_runtime"
 BUILD_DIR = ROOT / ".build"
 #: Provided by AWS Lambda's Python 3.12 runtime.
 RUNTIME_PROVIDED = frozenset({"boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "six"})

@@ -8,7 +8,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from components.local_aws import moto_server  # noqa: F401 - the tests start it from here
+from twitter_secrets_cli.local_aws import moto_server  # noqa: F401 - the tests start it from here
 
 REGION = "us-east-1"
 # Fail fast: a retry would hide a server error the test should see.

@@ -1,6 +1,6 @@
 """The mock-monitor runner the tests share with ``python -m components plan``."""
 
-from components.mock_engine import (  # noqa: F401 - re-exported for the tests
+from twitter_secrets_cli.mock_engine import (  # noqa: F401 - re-exported for the tests
     ACCOUNT,
     MAIN,
     REGION,

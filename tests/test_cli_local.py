@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from components.cli.plan import placeholder_credentials
+from twitter_secrets_cli.plan import placeholder_credentials
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -135,7 +135,7 @@ def test_local_without_the_pulumi_cli_offers_plan(tmp_path):
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1
     assert "the Pulumi CLI is not installed" in done.stderr
-    assert "python -m components plan --stack local" in done.stderr
+    assert "twitter-secrets plan --stack local" in done.stderr
 
 
 def test_local_stack_file_is_a_valid_plan():

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from components.cli import main
 from tests.canaries import fragments
 from tests.conftest import PROJECTS, make_config
 from tests.harness import run_program
+from twitter_secrets_cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "data" / "stack-outputs-dev.json"
@@ -130,7 +130,7 @@ def test_plan_unusable_input_exits_2(tmp_path, content, expected):
 def test_every_command_has_help():
     for command in ("plan", "audit", "verify", "authorize", "local"):
         done = cli(command, "--help")
-        assert done.returncode == 0 and "usage: python -m components " + command in done.stdout
+        assert done.returncode == 0 and "usage: twitter-secrets " + command in done.stdout
     assert main(["nonsense"]) == 2
 
 
@@ -326,7 +326,7 @@ def test_live_audit_of_1000_apps_is_fast(aws, moto_url):
 
 
 def test_drift_rules():
-    from components.cli.audit import drift
+    from twitter_secrets_cli.audit import drift
 
     entry = {"fingerprint": "f" * 16, "kmsKeyId": "alias/twitter"}
     clean = {
@@ -350,7 +350,7 @@ def test_drift_rules():
 def test_bearer_drift_rules():
     from datetime import UTC, datetime, timedelta
 
-    from components.cli.audit import bearer_drift
+    from twitter_secrets_cli.audit import bearer_drift
 
     now = datetime(2026, 11, 28, tzinfo=UTC)
     healthy = {
@@ -372,7 +372,7 @@ def test_bearer_drift_rules():
 
 
 def test_kms_alias_and_key_arn_name_the_same_key(aws):
-    from components.cli.audit import KeyResolver, drift
+    from twitter_secrets_cli.audit import KeyResolver, drift
 
     kms = aws("kms")
     key = kms.create_key()["KeyMetadata"]

@@ -19,9 +19,9 @@ import yaml
 
 from twitter_runtime.errors import InvalidInputError
 
-from ..mock_engine import ProgramRun, is_wrapped_secret, run_program
+from .mock_engine import ProgramRun, is_wrapped_secret, run_program
+from .project_dir import NoProjectError, add_project_dir_argument, project_dir, stack_file
 
-ROOT = Path(__file__).resolve().parents[2]
 CREDENTIALS_KEY = "twitter-secrets:credentials"
 CREDENTIALS_ENV = "TWITTER_SECRETS_CREDENTIALS"
 HONESTY = (
@@ -40,9 +40,12 @@ def add_parser(sub: Any) -> None:
         "plan", help="list what `pulumi up` would create (mock-based, no cloud)", description=__doc__
     )
     parser.add_argument(
-        "--stack", default="dev", help="stack name; reads stacks/Pulumi.<stack>.yaml (default dev)"
+        "--stack",
+        default="dev",
+        help="stack name; reads Pulumi.<stack>.yaml in the stack config folder (default dev)",
     )
     parser.add_argument("--config-file", help="a stack config file to use instead")
+    add_project_dir_argument(parser)
     parser.add_argument(
         "--format",
         choices=("text", "json"),
@@ -192,7 +195,12 @@ def summarize(run: ProgramRun) -> dict[str, Any]:
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: dict[str, str] | None = None) -> int:
     environ = dict(os.environ) if environ is None else environ
-    path = Path(args.config_file) if args.config_file else ROOT / "stacks" / f"Pulumi.{args.stack}.yaml"
+    try:
+        project = project_dir(args)
+        path = Path(args.config_file) if args.config_file else stack_file(project, args.stack)
+    except NoProjectError as error:
+        print(f"plan: {error}", file=err)
+        return 2
     try:
         config, source = prepare(load_config(path), environ)
     except UnusableInputError as error:
@@ -201,7 +209,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: dict[str, s
     except PlainTextCredentialsError as error:
         print(f"plan: the program would fail; nothing would be created:\n  {error}", file=out)
         return 1
-    result = run_program(config, stack=args.stack)
+    result = run_program(config, stack=args.stack, main=project / "__main__.py")
     if result.error is not None:
         root = _root_error(result.error)
         lines = (

@@ -1,4 +1,4 @@
-"""moto's standalone server on 127.0.0.1: for the tests and for ``python -m components local``.
+"""moto's standalone server on 127.0.0.1: for the tests and for ``twitter-secrets local``.
 
 A separate process (``python -m moto.server``) on a free loopback port, so
 boto3 and the Pulumi AWS provider speak real HTTP to it. moto comes from

@@ -25,15 +25,14 @@ from typing import Any, TextIO
 
 import yaml
 
-from ..local_aws import moto_server
 from . import audit
+from .local_aws import moto_server
 from .plan import CREDENTIALS_KEY, placeholder_credentials
+from .project_dir import NoProjectError, add_project_dir_argument, project_dir, stack_file
 
-ROOT = Path(__file__).resolve().parents[2]
 STACK = "local"
-STACK_FILE = ROOT / "stacks" / f"Pulumi.{STACK}.yaml"
 PROJECT_FILES = ("Pulumi.yaml", "__main__.py", "requirements.txt")
-PROJECT_DIRS = ("components", "twitter_runtime", "rotation")
+PROJECT_DIRS = ("components", "runtime", "rotation")
 PASSPHRASE = "twitter-secrets-local-demo"  # protects demo keys in a throwaway state folder only
 FAKE_AWS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1"}
 
@@ -45,11 +44,12 @@ def add_parser(sub: Any) -> None:
     parser.add_argument(
         "action", choices=("up", "down"), help="up: deploy, show outputs, audit; down: explains"
     )
+    add_project_dir_argument(parser)
 
 
-def local_config(endpoint: str) -> dict[str, Any]:
+def local_config(root: Path, endpoint: str) -> dict[str, Any]:
     """The local stack's config with every AWS endpoint pointed at this run's server."""
-    document = yaml.safe_load(STACK_FILE.read_text())
+    document = yaml.safe_load(stack_file(root, STACK).read_text())
     config = document["config"]
     config["aws:endpoints"] = [{service: endpoint for service in config["aws:endpoints"][0]}]
     return document
@@ -60,18 +60,18 @@ def demo_labels(document: dict[str, Any]) -> list[str]:
     return [f"{p}/{a}" for p, spec in sorted(projects.items()) for a in sorted(spec["apps"])]
 
 
-def project_copy(folder: Path, document: dict[str, Any]) -> Path:
+def project_copy(root: Path, folder: Path, document: dict[str, Any]) -> Path:
     """The project, runnable by the CLI, with the rewritten stack file; the venv is linked."""
     project = folder / "project"
     project.mkdir()
     for name in PROJECT_FILES:
-        shutil.copy2(ROOT / name, project / name)
+        shutil.copy2(root / name, project / name)
     for name in PROJECT_DIRS:
-        shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(root / name, project / name, ignore=shutil.ignore_patterns("__pycache__"))
     (project / "stacks").mkdir()
-    (project / "stacks" / STACK_FILE.name).write_text(yaml.safe_dump(document, sort_keys=False))
-    if (ROOT / ".venv").exists():
-        (project / ".venv").symlink_to(ROOT / ".venv")
+    (project / "stacks" / f"Pulumi.{STACK}.yaml").write_text(yaml.safe_dump(document, sort_keys=False))
+    if (root / ".venv").exists():
+        (project / ".venv").symlink_to(root / ".venv")
     return project
 
 
@@ -87,7 +87,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if pulumi is None:
         print(
             "local: the Pulumi CLI is not installed (see https://www.pulumi.com/docs/iac/download-install/); "
-            f"for a mock-based preview without it, run: python -m components plan --stack {STACK}",
+            f"for a mock-based preview without it, run: twitter-secrets plan --stack {STACK}",
             file=err,
         )
         return 2
@@ -98,16 +98,21 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
         return 2
     try:
+        root = project_dir(args)
+    except NoProjectError as error:
+        print(f"local: {error}", file=err)
+        return 2
+    try:
         with moto_server() as endpoint, tempfile.TemporaryDirectory() as tmp:
-            return _up(pulumi, endpoint, Path(tmp), out, err)
+            return _up(pulumi, root, endpoint, Path(tmp), out, err)
     except RuntimeError as error:  # moto did not start
         print(f"local: {error}", file=err)
         return 2
 
 
-def _up(pulumi: str, endpoint: str, tmp: Path, out: TextIO, err: TextIO) -> int:
-    document = local_config(endpoint)
-    project = project_copy(tmp, document)
+def _up(pulumi: str, root: Path, endpoint: str, tmp: Path, out: TextIO, err: TextIO) -> int:
+    document = local_config(root, endpoint)
+    project = project_copy(root, tmp, document)
     state = tmp / "state"
     state.mkdir()
     env = {

@@ -1,4 +1,6 @@
-"""``python -m components <command>``: the operator CLI around ``pulumi up``.
+"""``twitter-secrets <command>``: the operator CLI around ``pulumi up``.
+
+Also ``python -m twitter_secrets_cli`` and, for existing scripts, ``python -m components``.
 
 Exit codes (every command): 0 success; 1 the check failed (validation errors,
 overdue or drifted secrets, keys X rejects); 2 unusable input (missing or
@@ -16,7 +18,7 @@ COMMANDS = {"plan": plan, "audit": audit, "verify": verify, "authorize": authori
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m components", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="twitter-secrets", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True, metavar="command")
     for module in COMMANDS.values():
         module.add_parser(sub)

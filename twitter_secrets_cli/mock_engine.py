@@ -1,6 +1,6 @@
 """Runs a Pulumi program under Pulumi's mock monitor and records everything.
 
-Used by the tests and by ``python -m components plan`` (a preview with no
+Used by the tests and by ``twitter-secrets plan`` (a preview with no
 engine, no cloud and no credentials). A fake cloud answers each registration
 with deterministic ids and AWS-shaped computed attributes. Besides what
 ``Mocks.new_resource`` sees, the monitor keeps the raw protobuf of each
@@ -25,7 +25,7 @@ from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import settings as pulumi_settings
 
 ROOT = Path(__file__).resolve().parent.parent
-MAIN = ROOT / "__main__.py"
+MAIN = ROOT / "__main__.py"  # this checkout's program: the tests' default
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
 #: Pulumi's marker for a secret value in serialized properties.
