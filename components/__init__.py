@@ -1,11 +1,13 @@
 """Pulumi components that provision X (Twitter) credentials into AWS Secrets Manager."""
 
-from .credentials import TwitterAppCredentials, TwitterAppCredentialsArgs
-from .project import TwitterProject, TwitterProjectArgs
+from .args import TwitterAppCredentialsArgs, TwitterProjectAppArgs, TwitterProjectArgs
+from .credentials import TwitterAppCredentials
+from .project import TwitterProject
 
 __all__ = [
     "TwitterAppCredentials",
     "TwitterAppCredentialsArgs",
     "TwitterProject",
+    "TwitterProjectAppArgs",
     "TwitterProjectArgs",
 ]

@@ -55,7 +55,8 @@ OPTIONAL_ARGS: tuple[str, ...] = (
     "admin_principals",
     "verify",
     "x_api_base_url",
-    "bearer_rotation",
+    "bearer_rotation_days",
+    "bearer_rotation_schedule",
     "credentials",
 )
 ALL_ARGS: tuple[str, ...] = REQUIRED_ARGS + OPTIONAL_ARGS
@@ -144,13 +145,28 @@ def _check_segment(problems: list[str], name: str, value: object) -> str | None:
     return value
 
 
+def whole_number(value: object) -> int | None:
+    """An int, or a float with nothing after the point: YAML and TypeScript programs send 30 as 30.0.
+
+    ``True`` is not 1 and ``30.5`` is not 30: both are ``None``, for the caller to refuse by name.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
 def _check_int(problems: list[str], name: str, value: object, low: int, high: int, default: int) -> int:
     if value is None:
         return default
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+    number = whole_number(value)
+    if number is None or not low <= number <= high:
         problems.append(f"{name} must be a whole number from {low} to {high}")
         return default
-    return value
+    return number
 
 
 def _check_bool(problems: list[str], name: str, value: object) -> bool:
@@ -259,18 +275,25 @@ def _in_range(number: int, bounds: tuple[int, int]) -> bool:
     return bounds[0] <= number <= bounds[1]
 
 
-def _check_schedule(problems: list[str], value: object) -> int | str | None:
-    """Days between rotations, or Secrets Manager's rate()/cron() schedule expression."""
-    if value is None or value is False:
+def _check_schedule(problems: list[str], days: object, schedule: object) -> int | str | None:
+    """Days between rotations, or Secrets Manager's rate()/cron() schedule expression: one of the two.
+
+    Two fields rather than one that takes either, since a schema (and so every
+    language's SDK) cannot carry a number-or-string.
+    """
+    if days is not None and schedule is not None:
+        problems.append("give bearer_rotation_days or bearer_rotation_schedule, not both")
         return None
-    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 1000:
-        return value
-    match = _SCHEDULE.fullmatch(value) if isinstance(value, str) else None
+    if days is not None:
+        return _check_int(problems, "bearer_rotation_days", days, 1, 1000, 0) or None
+    if schedule is None:
+        return None
+    match = _SCHEDULE.fullmatch(schedule) if isinstance(schedule, str) else None
     if match and (match.group(1) is None or _in_range(int(match.group(1)), _RATE_LIMITS[match.group(2)])):
-        return value
+        return schedule
     problems.append(
-        "bearer_rotation must be a number of days from 1 to 1000, or a schedule such as 'rate(30 days)' "
-        "(4 hours to 1000 days) or 'cron(0 4 1 * ? *)'"
+        "bearer_rotation_schedule must be a schedule such as 'rate(30 days)' (4 hours to 1000 days) or "
+        "'cron(0 4 1 * ? *)'; for a number of days use bearer_rotation_days"
     )
     return None
 
@@ -322,8 +345,8 @@ def parse_app_settings(
 
     app_id = args.get("app_id")
     if app_id is not None:
-        if isinstance(app_id, int) and not isinstance(app_id, bool):
-            app_id = str(app_id)
+        if whole_number(app_id) is not None:
+            app_id = str(whole_number(app_id))
         if not isinstance(app_id, str) or not _APP_ID.fullmatch(app_id):
             problems.append("app_id must be the numeric App ID shown in the developer portal")
             app_id = None
@@ -363,7 +386,8 @@ def parse_app_settings(
                 "force_delete: true only takes effect with recovery_window_in_days: 0; "
                 "set both to delete without recovery, or drop force_delete"
             )
-    elif window == 0 and not isinstance(window, bool):
+    elif whole_number(window) == 0:
+        window = 0
         if not force_delete:
             problems.append(
                 "recovery_window_in_days 0 deletes the secret with no way back; "
@@ -381,7 +405,9 @@ def parse_app_settings(
     read_policy = True if read_policy is None else _check_bool(problems, "read_policy", read_policy)
     readers, deny_others, admins = _check_readers(problems, args)
     verify = _check_bool(problems, "verify", args.get("verify"))
-    bearer_rotation = _check_schedule(problems, args.get("bearer_rotation"))
+    bearer_rotation = _check_schedule(
+        problems, args.get("bearer_rotation_days"), args.get("bearer_rotation_schedule")
+    )
     base_url = args.get("x_api_base_url", DEFAULT_X_API_BASE_URL)
     if not isinstance(base_url, str) or not _BASE_URL.fullmatch(base_url):
         problems.append("x_api_base_url must be an http(s) URL of the API host, such as https://api.x.com")
@@ -417,7 +443,7 @@ def parse_app_settings(
         problems.extend(_secret_name_problems(settings.secret_name))
         if bearer_rotation is not None and tier == "free":
             problems.append(
-                "bearer_rotation needs an access tier with GET /2/tweets (its testSecret check); the Free tier "
+                "bearer rotation needs an access tier with GET /2/tweets (its testSecret check); the Free tier "
                 "lacks it, so every rotation would fail after invalidating the current token"
             )
         if bearer_rotation is not None and len(settings.secret_name) + len("/bearer") > SECRET_NAME_MAX:

@@ -1,10 +1,10 @@
 """The TwitterAppCredentials component: one app's four keys in one secret."""
 
-# No `from __future__ import annotations`: TypedDict must see NotRequired at runtime
-# (its __required_keys__), and Pulumi's provider host reads these types.
+# No `from __future__ import annotations`: Pulumi's provider host reads the output
+# annotations below at run time to build the schema.
 import json
-from collections.abc import Mapping, Sequence
-from typing import Any, NotRequired, TypedDict
+from collections.abc import Mapping
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -19,6 +19,7 @@ from twitter_runtime.keys import (
 )
 
 from .app_settings import AppSettings, parse_app_settings
+from .args import TwitterAppCredentialsArgs
 from .metadata import (
     MANAGED_BY,
     ROTATION_STRATEGY_MANUAL,
@@ -44,68 +45,6 @@ TYPE_TOKEN = "twitter-secrets:index:TwitterAppCredentials"
 _WO_VERSION_HEX_CHARS = 13
 
 
-class TwitterAppCredentialsArgs(TypedDict):
-    """Arguments of TwitterAppCredentials, as a dict so Pulumi's component
-    provider host can pass them from YAML or TypeScript programs later."""
-
-    project: str
-    """The developer-portal Project the app belongs to (a slug)."""
-    app: str
-    """The App's name (a slug)."""
-    consumer_key: pulumi.Input[str]
-    """The API Key. Pass a secret Output, e.g. from ``Config.require_secret``."""
-    consumer_secret: pulumi.Input[str]
-    """The API Key Secret."""
-    access_token: pulumi.Input[str]
-    """The Access Token: ``<user id>-<letters and digits>``."""
-    access_token_secret: pulumi.Input[str]
-    """The Access Token Secret."""
-    owner: str
-    """Team or person accountable for rotating these keys."""
-    issued_at: str
-    """YYYY-MM-DD on which the keys were generated in the portal."""
-    rotation_interval_days: NotRequired[int]
-    """Days from issued_at until rotation is due (1..1000, default 90)."""
-    app_id: NotRequired[str]
-    """The numeric App ID from the portal."""
-    access_tier: NotRequired[str]
-    """free, basic, pro, enterprise, or the older essential, elevated, premium."""
-    use_case: NotRequired[str]
-    """The use case the portal asked for; shown in the secret's description."""
-    environment: NotRequired[str]
-    """Environment segment of the secret name; defaults to the stack name."""
-    name_prefix: NotRequired[str]
-    """First segment(s) of the secret name; default ``twitter``."""
-    kms_key_id: NotRequired[pulumi.Input[str]]
-    """Customer-managed KMS key (ARN, ID or alias) to encrypt the value."""
-    recovery_window_in_days: NotRequired[int]
-    """Days a deleted secret stays recoverable: 7..30 (default 30), 0 only with force_delete."""
-    force_delete: NotRequired[bool]
-    """Allow deletion without a recovery window (recovery_window_in_days 0)."""
-    replica_regions: NotRequired[Sequence[str]]
-    """Regions to replicate the secret to (each uses its region's default key)."""
-    tags: NotRequired[Mapping[str, str]]
-    """Extra tags; they cannot override the component's rotation metadata."""
-    write_only: NotRequired[bool]
-    """Write the value through ``secret_string_wo`` so it never lands in state outputs."""
-    read_policy: NotRequired[bool]
-    """Create the least-privilege read policy (default true)."""
-    readers: NotRequired[Sequence[pulumi.Input[str]]]
-    """Role/user ARNs allowed to read by the secret's own resource policy."""
-    deny_other_readers: NotRequired[bool]
-    """Also deny GetSecretValue to every principal not in readers or admin_principals."""
-    admin_principals: NotRequired[Sequence[pulumi.Input[str]]]
-    """Never locked out by deny_other_readers: the deploying role and a break-glass admin."""
-    verify: NotRequired[bool]
-    """Check the keys with X (user context and app) before storing them; only when they change."""
-    x_api_base_url: NotRequired[str]
-    """The X API host for verification and bearer rotation (default https://api.x.com)."""
-    credentials: NotRequired[pulumi.Input[Mapping[str, str]]]
-    """Instead of the four key arguments: one (secret) object holding all four, e.g. from config."""
-    bearer_rotation: NotRequired[int | str]
-    """Rotate the app-only bearer token automatically: days, or 'rate(30 days)' / 'cron(...)'."""
-
-
 class TwitterAppCredentials(pulumi.ComponentResource):
     """One X app's credential set in one Secrets Manager secret.
 
@@ -116,22 +55,27 @@ class TwitterAppCredentials(pulumi.ComponentResource):
     """
 
     secret_arn: pulumi.Output[str]
-    """ARN of the secret, for IAM policies and other stacks."""
+    """ARN of the secret: for IAM policies, and for other stacks through a StackReference."""
     secret_name: pulumi.Output[str]
+    """Name of the secret: <namePrefix>/<environment>/<project>/<app>."""
     version_id: pulumi.Output[str]
-    """Secrets Manager version id of the value this run wrote."""
+    """Secrets Manager version id of the value this deployment wrote."""
     fingerprint: pulumi.Output[str]
-    """First 16 hex chars of SHA-256 over the canonical JSON: shows change, reveals nothing."""
+    """First 16 hex digits of SHA-256 over the stored JSON: shows that the keys changed, reveals nothing of them."""
     issued_at: pulumi.Output[str]
+    """The date the keys were generated (YYYY-MM-DD), as given."""
     rotation_due_at: pulumi.Output[str]
+    """The date (YYYY-MM-DD) by which the keys should be regenerated: issuedAt plus rotationIntervalDays."""
     rotation_interval_days: pulumi.Output[int]
+    """Days between issuedAt and rotationDueAt."""
     read_policy_arn: pulumi.Output[str | None]
-    """The IAM policy that reads exactly this secret (None when read_policy is false)."""
+    """ARN of the IAM policy that reads exactly this secret (absent when readPolicy is false)."""
     verified_user_id: pulumi.Output[str | None]
-    """With verify: the X user id the keys act for, as X reported it."""
+    """With verify: the X user id the Access Token acts for, as X reported it."""
     verified_username: pulumi.Output[str | None]
+    """With verify: the X username the Access Token acts for, as X reported it."""
     bearer_secret_arn: pulumi.Output[str | None]
-    """With bearer_rotation: the ``{name}/bearer`` secret that rotation keeps current."""
+    """With bearer rotation: ARN of the <name>/bearer secret that rotation keeps current."""
 
     def __init__(
         self,

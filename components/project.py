@@ -1,9 +1,9 @@
 """The TwitterProject component: a developer-portal Project and its Apps."""
 
-# No `from __future__ import annotations`: TypedDict must see NotRequired at runtime
-# (its __required_keys__), and Pulumi's provider host reads these types.
+# No `from __future__ import annotations`: Pulumi's provider host reads the output
+# annotations below at run time to build the schema.
 from collections.abc import Mapping
-from typing import Any, NotRequired, TypedDict
+from typing import Any
 
 import pulumi
 
@@ -11,34 +11,37 @@ from twitter_runtime.errors import InvalidInputError, prefixed
 from twitter_runtime.keys import CREDENTIAL_FIELDS
 
 from .app_settings import ACCESS_TIERS, AppSettings, parse_app_settings, unknown_arg_problems
+from .args import TwitterAppCredentialsArgs, TwitterProjectArgs
 from .credential_gate import check_credentials
-from .credentials import TwitterAppCredentials, TwitterAppCredentialsArgs
+from .credentials import TwitterAppCredentials
 
 TYPE_TOKEN = "twitter-secrets:index:TwitterProject"
 PROJECT_ARGS: tuple[str, ...] = ("project", "access_tier", "use_case", "apps", "credentials")
 
 
-class TwitterProjectArgs(TypedDict):
-    """A Project as the portal shows it: its tier, its use case, its apps."""
-
-    project: str
-    """The Project's name (a slug)."""
-    apps: Mapping[str, Mapping[str, Any]]
-    """App name → TwitterAppCredentials arguments (without ``project`` and ``app``)."""
-    access_tier: NotRequired[str]
-    """The Project's access tier; apps inherit it unless they set their own."""
-    use_case: NotRequired[str]
-    """The use case described to X when the Project was created."""
-    credentials: NotRequired[pulumi.Input[Mapping[str, Mapping[str, str]]]]
-    """Instead of keys in each app: app name → its four keys, as one (secret) object."""
-
-
 class TwitterProject(pulumi.ComponentResource):
-    """Parent of a Project's apps, so the stack mirrors the portal's tree."""
+    """A developer-portal Project: one TwitterAppCredentials per App under it, so the stack mirrors the portal's tree.
+
+    Its outputs are maps keyed by app name, of plain values other stacks and
+    languages can read; Python programs also get the app components in ``apps``.
+    """
 
     access_tier: pulumi.Output[str | None]
+    """The Project's access tier, lower-cased, when given."""
     use_case: pulumi.Output[str | None]
-    apps: dict[str, TwitterAppCredentials]
+    """The Project's use case, when given."""
+    secret_arns: pulumi.Output[dict[str, str]]
+    """App name → ARN of its secret."""
+    secret_names: pulumi.Output[dict[str, str]]
+    """App name → name of its secret."""
+    fingerprints: pulumi.Output[dict[str, str]]
+    """App name → fingerprint of its stored keys (reveals nothing of them)."""
+    rotation_due_at: pulumi.Output[dict[str, str]]
+    """App name → the date (YYYY-MM-DD) by which its keys should be regenerated."""
+    read_policy_arns: pulumi.Output[dict[str, str]]
+    """App name → ARN of the IAM policy that reads exactly its secret (apps with readPolicy only)."""
+    bearer_secret_arns: pulumi.Output[dict[str, str]]
+    """App name → ARN of its bearer secret (apps with bearer rotation only)."""
 
     def __init__(
         self,
@@ -96,7 +99,8 @@ class TwitterProject(pulumi.ComponentResource):
                 }
             )
         checked = raw.apply(lambda keys: check_credentials(keys, settings))
-        self.apps = {}
+        # Not a class annotation: component references cannot be carried by the schema.
+        self.apps: dict[str, TwitterAppCredentials] = {}
         for app_name, merged in app_args.items():
             component_args = {k: v for k, v in merged.items() if k not in CREDENTIAL_FIELDS}
             component_args["credentials"] = checked.apply(lambda c, lb=f"{project}/{app_name}": c[lb])
@@ -107,6 +111,32 @@ class TwitterProject(pulumi.ComponentResource):
             )
         self.access_tier = pulumi.Output.from_input(inherited["access_tier"])
         self.use_case = pulumi.Output.from_input(inherited["use_case"])
-        self.register_outputs(
-            {"access_tier": self.access_tier, "use_case": self.use_case, "apps": sorted(self.apps)}
+        apps_by_name = sorted(self.apps.items())
+        self.secret_arns = _by_app({n: c.secret_arn for n, c in apps_by_name})
+        self.secret_names = _by_app({n: c.secret_name for n, c in apps_by_name})
+        self.fingerprints = _by_app({n: c.fingerprint for n, c in apps_by_name})
+        self.rotation_due_at = pulumi.Output.from_input(
+            {n: c.settings.rotation_due_at.isoformat() for n, c in apps_by_name}
         )
+        self.read_policy_arns = _by_app(
+            {n: c.read_policy_arn for n, c in apps_by_name if c.settings.read_policy}
+        )
+        self.bearer_secret_arns = _by_app(
+            {n: c.bearer_secret_arn for n, c in apps_by_name if c.settings.bearer_rotation is not None}
+        )
+        self.register_outputs(
+            {
+                "access_tier": self.access_tier,
+                "use_case": self.use_case,
+                "secret_arns": self.secret_arns,
+                "secret_names": self.secret_names,
+                "fingerprints": self.fingerprints,
+                "rotation_due_at": self.rotation_due_at,
+                "read_policy_arns": self.read_policy_arns,
+                "bearer_secret_arns": self.bearer_secret_arns,
+            }
+        )
+
+
+def _by_app(outputs: dict[str, pulumi.Output[Any]]) -> pulumi.Output[dict[str, Any]]:
+    return pulumi.Output.all(**outputs) if outputs else pulumi.Output.from_input({})

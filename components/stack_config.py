@@ -26,7 +26,14 @@ from .credential_gate import SET_CREDENTIAL_HINT, check_credentials
 NAMESPACE = "twitter-secrets"
 CONFIG_KEYS: tuple[str, ...] = ("projects", "credentials", "defaults")
 PROJECT_KEYS: tuple[str, ...] = ("access_tier", "use_case", "owner", "tags", "apps")
-APP_KEYS: tuple[str, ...] = ("owner", "issued_at", *(k for k in OPTIONAL_ARGS if k != "use_case"))
+#: ``bearer_rotation`` (days or a schedule expression) is the stack file's shorthand for the
+#: component's ``bearer_rotation_days`` / ``bearer_rotation_schedule``.
+APP_KEYS: tuple[str, ...] = (
+    "owner",
+    "issued_at",
+    *(k for k in OPTIONAL_ARGS if k != "use_case"),
+    "bearer_rotation",
+)
 DEFAULT_KEYS: tuple[str, ...] = tuple(k for k in APP_KEYS if k not in ("issued_at", "app_id", "access_tier"))
 
 
@@ -56,15 +63,34 @@ def _merge_tags(*layers: Any) -> Any:
 def _layered_app_args(
     defaults: Mapping[str, Any], project_spec: Mapping[str, Any], app_spec: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """App settings over the project's owner over stack defaults; tags merge across all three."""
-    merged = {k: v for k, v in defaults.items() if k in DEFAULT_KEYS}
+    """App settings over the project's owner over stack defaults; tags merge across all three.
+
+    An app's rotation setting, in any of its three spellings, replaces the default's whole.
+    """
+    merged = _with_rotation_fields({k: v for k, v in defaults.items() if k in DEFAULT_KEYS})
     if "owner" in project_spec:
         merged["owner"] = project_spec["owner"]
-    merged.update({k: v for k, v in app_spec.items() if k in APP_KEYS})
+    app = _with_rotation_fields({k: v for k, v in app_spec.items() if k in APP_KEYS})
+    if ROTATION_FIELDS & set(app):
+        merged = {k: v for k, v in merged.items() if k not in ROTATION_FIELDS}
+    merged.update(app)
     tags = _merge_tags(defaults.get("tags"), project_spec.get("tags"), app_spec.get("tags"))
     if tags is not None:
         merged["tags"] = tags
     return merged
+
+
+ROTATION_FIELDS = frozenset({"bearer_rotation_days", "bearer_rotation_schedule"})
+
+
+def _with_rotation_fields(layer: dict[str, Any]) -> dict[str, Any]:
+    """``bearer_rotation: 30`` → ``bearer_rotation_days``; ``"rate(…)"`` → ``bearer_rotation_schedule``."""
+    if "bearer_rotation" not in layer:
+        return layer
+    rotation = layer.pop("bearer_rotation")
+    field = "bearer_rotation_schedule" if isinstance(rotation, str) else "bearer_rotation_days"
+    layer[field] = None if rotation is False else rotation
+    return layer
 
 
 def plan_projects(

@@ -38,7 +38,7 @@ def by_type(result, type_):
 
 @pytest.fixture(scope="module")
 def rotated():
-    result = run(bearer_rotation=30)
+    result = run(bearer_rotation_days=30)
     assert result.error is None, result.error
     return result
 
@@ -120,7 +120,7 @@ def test_rotation_schedule_waits_for_the_first_versions_and_the_permission(rotat
 
 
 def test_schedule_expression_and_kms():
-    result = run(bearer_rotation="rate(7 days)", kms_key_id="alias/twitter")
+    result = run(bearer_rotation_schedule="rate(7 days)", kms_key_id="alias/twitter")
     assert result.error is None, result.error
     (rotation,) = result.of_type("aws:secretsmanager/secretRotation:SecretRotation")
     assert rotation.inputs["rotationRules"] == {"scheduleExpression": "rate(7 days)"}
@@ -136,13 +136,25 @@ def test_schedule_expression_and_kms():
     assert len([c for c in result.calls if c[0] == "aws:kms/getKey:getKey"]) == 1  # resolved once, used twice
 
 
-@pytest.mark.parametrize(
-    "schedule", [0, 1001, "every month", "rate(0 days)", "rate(1 hour)", "rate(1001 days)", True]
-)
-def test_bad_schedule(schedule):
-    result = run(bearer_rotation=schedule)
+@pytest.mark.parametrize("days", [0, 1001, True, 30.5, "30"])
+def test_bad_rotation_days(days):
+    result = run(bearer_rotation_days=days)
     assert isinstance(result.error, InvalidInputError)
-    assert "bearer_rotation must be a number of days from 1 to 1000, or a schedule" in str(result.error)
+    assert "bearer_rotation_days must be a whole number from 1 to 1000" in str(result.error)
+    assert result.aws_resources == []
+
+
+@pytest.mark.parametrize("schedule", ["every month", "rate(0 days)", "rate(1 hour)", "rate(1001 days)", 30])
+def test_bad_schedule(schedule):
+    result = run(bearer_rotation_schedule=schedule)
+    assert isinstance(result.error, InvalidInputError)
+    assert "bearer_rotation_schedule must be a schedule such as 'rate(30 days)'" in str(result.error)
+    assert result.aws_resources == []
+
+
+def test_days_and_schedule_together_are_refused():
+    result = run(bearer_rotation_days=30, bearer_rotation_schedule="rate(30 days)")
+    assert "give bearer_rotation_days or bearer_rotation_schedule, not both" in str(result.error)
     assert result.aws_resources == []
 
 
@@ -199,26 +211,31 @@ def test_handler_imports_from_the_archive_without_pulumi(tmp_path):
     subprocess.run([sys.executable, "-c", code], check=True, cwd=tmp_path)
 
 
-@pytest.mark.parametrize("schedule", ["rate(4 hours)", "rate(1000 days)", "cron(0 4 1 * ? *)", 1, 1000])
+@pytest.mark.parametrize("schedule", ["rate(4 hours)", "rate(1000 days)", "cron(0 4 1 * ? *)"])
 def test_good_schedules(schedule):
-    assert run(bearer_rotation=schedule).error is None
+    assert run(bearer_rotation_schedule=schedule).error is None
+
+
+@pytest.mark.parametrize("days", [1, 1000, 30.0])
+def test_good_rotation_days(days):
+    assert run(bearer_rotation_days=days).error is None
 
 
 def test_free_tier_cannot_rotate():
-    result = run(bearer_rotation=30, access_tier="free")
-    assert "bearer_rotation needs an access tier with GET /2/tweets" in str(result.error)
+    result = run(bearer_rotation_days=30, access_tier="free")
+    assert "bearer rotation needs an access tier with GET /2/tweets" in str(result.error)
     assert result.aws_resources == []
 
 
 def test_bad_keys_register_no_rotation_resources_either():
-    result = run(bearer_rotation=30, consumer_secret="not valid!")
+    result = run(bearer_rotation_days=30, consumer_secret="not valid!")
     assert result.error is not None
     assert result.aws_resources == []
 
 
 def test_deny_other_readers_never_locks_out_the_rotation_function():
     reader, admin = "arn:aws:iam::123456789012:role/reader", "arn:aws:iam::123456789012:role/admin"
-    result = run(bearer_rotation=30, readers=[reader], deny_other_readers=True, admin_principals=[admin])
+    result = run(bearer_rotation_days=30, readers=[reader], deny_other_readers=True, admin_principals=[admin])
     assert result.error is None, result.error
     (policy,) = result.of_type("aws:secretsmanager/secretPolicy:SecretPolicy")
     exempt = json.loads(policy.inputs["policy"])["Statement"][1]["Condition"]["ArnNotEquals"][

@@ -84,18 +84,8 @@ def test_args_type_lists_every_argument_the_component_accepts():
     from components.app_settings import ALL_ARGS
 
     assert set(TwitterAppCredentialsArgs.__annotations__) == set(ALL_ARGS)
-    assert TwitterAppCredentialsArgs.__required_keys__ == frozenset(
-        {
-            "project",
-            "app",
-            "consumer_key",
-            "consumer_secret",
-            "access_token",
-            "access_token_secret",
-            "owner",
-            "issued_at",
-        }
-    )
+    # The four keys are optional in the type only because `credentials` may carry them instead.
+    assert TwitterAppCredentialsArgs.__required_keys__ == frozenset({"project", "app", "owner", "issued_at"})
     assert TwitterAppCredentials.__annotations__.keys() >= {
         "secret_arn",
         "secret_name",

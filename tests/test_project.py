@@ -36,11 +36,24 @@ def test_project_creates_its_apps_and_registers_outputs():
     assert result.error is None, result.error
     assert sorted(result.outputs["apps"]) == ["a1", "a2", "a3"]
     (project,) = result.of_type(TYPE_TOKEN)
-    assert result.component_outputs[project.urn] == {
+    registered = result.component_outputs[project.urn]
+    arns = result.outputs["apps"]
+    assert registered == {
         "access_tier": "pro",
         "use_case": "tests",
-        "apps": ["a1", "a2", "a3"],
+        "secret_arns": arns,
+        "secret_names": {name: f"twitter/dev/p/{name}" for name in ("a1", "a2", "a3")},
+        "fingerprints": {name: registered["fingerprints"][name] for name in ("a1", "a2", "a3")},
+        "rotation_due_at": dict.fromkeys(("a1", "a2", "a3"), "2026-05-30"),
+        "read_policy_arns": {
+            name: f"arn:aws:iam::123456789012:policy/twitter-secrets/twitter-dev-p-{name}-read"
+            for name in ("a1", "a2", "a3")
+        },
+        "bearer_secret_arns": {},
     }
+    # Plain values, one per app: a map other languages read, with no component references.
+    assert sorted(arns) == ["a1", "a2", "a3"] and len(set(registered["fingerprints"].values())) == 3
+    assert all(len(f) == 16 and int(f, 16) >= 0 for f in registered["fingerprints"].values())
     tags = [r.inputs["tags"] for r in result.of_type("aws:secretsmanager/secret:Secret")]
     assert {t["twitter:access-tier"] for t in tags} == {"pro"}
 
