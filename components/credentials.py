@@ -20,6 +20,7 @@ from twitter_runtime.keys import (
 
 from .app_settings import AppSettings, parse_app_settings
 from .args import TwitterAppCredentialsArgs
+from .field_names import in_callers_spelling
 from .metadata import (
     MANAGED_BY,
     ROTATION_STRATEGY_MANUAL,
@@ -46,13 +47,13 @@ _WO_VERSION_HEX_CHARS = 13
 
 
 class TwitterAppCredentials(pulumi.ComponentResource):
-    """One X app's credential set in one Secrets Manager secret.
+    """One X developer-portal App's keys in one AWS Secrets Manager secret, with rotation metadata and least-privilege read access."""
 
-    Validation runs before anything is registered: non-secret arguments at
-    construction, the keys as soon as they resolve. Every AWS resource takes
-    the fingerprint (computed after validation) as an input, so bad keys stop
-    the program before a single resource exists.
-    """
+    # The docstring above is the schema's description, kept on one line so it reads the same
+    # on every Python version. Validation runs before anything is registered: non-secret
+    # arguments at construction, the keys as soon as they resolve. Every AWS resource takes
+    # the fingerprint (computed after validation) as an input, so bad keys stop the program
+    # before a single resource exists.
 
     secret_arn: pulumi.Output[str]
     """ARN of the secret: for IAM policies, and for other stacks through a StackReference."""
@@ -83,7 +84,10 @@ class TwitterAppCredentials(pulumi.ComponentResource):
         args: TwitterAppCredentialsArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        settings = parse_app_settings(args, default_environment=pulumi.get_stack())
+        try:
+            settings = parse_app_settings(args, default_environment=pulumi.get_stack())
+        except InvalidInputError as error:
+            raise in_callers_spelling(error) from None
         super().__init__(TYPE_TOKEN, resource_name, None, opts)
         self.settings = settings
         child = pulumi.ResourceOptions(parent=self)

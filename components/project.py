@@ -14,17 +14,18 @@ from .app_settings import ACCESS_TIERS, AppSettings, parse_app_settings, unknown
 from .args import TwitterAppCredentialsArgs, TwitterProjectArgs
 from .credential_gate import check_credentials
 from .credentials import TwitterAppCredentials
+from .field_names import in_callers_spelling
 
 TYPE_TOKEN = "twitter-secrets:index:TwitterProject"
 PROJECT_ARGS: tuple[str, ...] = ("project", "access_tier", "use_case", "apps", "credentials")
 
 
 class TwitterProject(pulumi.ComponentResource):
-    """A developer-portal Project: one TwitterAppCredentials per App under it, so the stack mirrors the portal's tree.
+    """An X developer-portal Project: one TwitterAppCredentials per App, with outputs as maps keyed by app name."""
 
-    Its outputs are maps keyed by app name, of plain values other stacks and
-    languages can read; Python programs also get the app components in ``apps``.
-    """
+    # The docstring above is the schema's description (one line: the same on every Python
+    # version). The outputs are plain values other stacks and languages can read; Python
+    # programs also get the app components themselves in ``apps``.
 
     access_tier: pulumi.Output[str | None]
     """The Project's access tier, lower-cased, when given."""
@@ -82,7 +83,7 @@ class TwitterProject(pulumi.ComponentResource):
                 problems += error.problems
             app_args[app_name] = merged
         if problems:
-            raise InvalidInputError(problems)
+            raise in_callers_spelling(InvalidInputError(problems))
         super().__init__(TYPE_TOKEN, resource_name, None, opts)
 
         # ...and every app's keys pass one gate before any app's resources register.

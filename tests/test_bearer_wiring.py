@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import pytest
 from components import lambda_package
 from components.policies import assume_role_document
 from tests.canaries import canary_credentials
+from tests.conftest import PROJECTS, make_config
 from tests.harness import fake_key_arn, is_wrapped_secret, run_program, unwrap_secret
 from twitter_runtime import InvalidInputError
 
@@ -242,3 +244,20 @@ def test_deny_other_readers_never_locks_out_the_rotation_function():
         "aws:PrincipalArn"
     ]
     assert exempt == sorted([reader, admin, "arn:aws:iam::123456789012:role/my-app-rotation-role"])
+
+
+def test_stack_file_shorthand_bearer_rotation_and_its_layers():
+    # The stack file keeps `bearer_rotation` (days or a schedule); an app's own setting replaces the default's.
+    projects = copy.deepcopy(PROJECTS)
+    projects["brand-monitoring"]["apps"]["responder"]["bearer_rotation"] = "rate(7 days)"
+    projects["research"]["apps"]["archive"]["bearer_rotation"] = False
+    result = run_program(make_config(projects, defaults={"bearer_rotation": 30}))
+    assert result.error is None, result.error
+    rules = {
+        r.name: r.inputs["rotationRules"]
+        for r in result.of_type("aws:secretsmanager/secretRotation:SecretRotation")
+    }
+    assert rules == {
+        "brand-monitoring/listener-bearer-rotation": {"automaticallyAfterDays": 30},
+        "brand-monitoring/responder-bearer-rotation": {"scheduleExpression": "rate(7 days)"},
+    }
