@@ -1,0 +1,182 @@
+"""The four X credentials: their canonical form, fingerprint and validation.
+
+Pure functions with no Pulumi or AWS import, so the Pulumi component, the
+rotation Lambda, the CLI and consumer services all judge keys by one copy of
+the rules.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+
+from .errors import InvalidInputError, prefixed
+
+#: JSON keys of the secret value: the keyword arguments of ``tweepy.Client``,
+#: so a consumer can do ``tweepy.Client(**json.loads(value))``.
+CREDENTIAL_FIELDS: tuple[str, ...] = (
+    "consumer_key",
+    "consumer_secret",
+    "access_token",
+    "access_token_secret",
+)
+
+#: What the developer portal calls each field, used in hints.
+PORTAL_NAMES: Mapping[str, str] = {
+    "consumer_key": "API Key",
+    "consumer_secret": "API Key Secret",
+    "access_token": "Access Token",
+    "access_token_secret": "Access Token Secret",
+}
+
+#: Lengths the portal usually issues. X's own examples vary, so a different
+#: length only earns a warning.
+USUAL_LENGTHS: Mapping[str, int] = {
+    "consumer_key": 25,
+    "consumer_secret": 50,
+    "access_token_secret": 45,
+}
+
+FINGERPRINT_HEX_CHARS = 16
+
+_ALNUM = re.compile(r"[A-Za-z0-9]+")
+_ACCESS_TOKEN = re.compile(r"[0-9]{1,19}-[A-Za-z0-9]+")
+# An OAuth 2.0 app-only Bearer Token starts with a long run of 'A's.
+_BEARER_PREFIX = "AAAAAAAAAAAAAAAAAAAA"
+
+
+def canonical_payload(credentials: Mapping[str, str]) -> str:
+    """Serialize exactly the four fields, sorted and compact.
+
+    One byte-exact form makes the fingerprint and the stored value stable, so
+    re-running the program writes nothing new.
+    """
+    return json.dumps(
+        {field: credentials[field] for field in CREDENTIAL_FIELDS},
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+
+
+def fingerprint(payload: str) -> str:
+    """A short, non-reversible summary that audits use to see keys change."""
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:FINGERPRINT_HEX_CHARS]
+
+
+def _field_problem(field: str, value: object) -> str | None:
+    """Describe what is wrong with one value without ever quoting it."""
+    portal = PORTAL_NAMES[field]
+    if value is None:
+        return f"{field} is missing; set it to the app's {portal} from the developer portal"
+    if not isinstance(value, str):
+        return f"{field} must be a string, got {type(value).__name__}"
+    if value == "":
+        return f"{field} is empty; set it to the app's {portal} from the developer portal"
+    if value != value.strip():
+        return (
+            f"{field} has leading or trailing whitespace or a newline "
+            "(a common copy-paste slip); set it again without it"
+        )
+    if field == "access_token":
+        if not _ACCESS_TOKEN.fullmatch(value):
+            return (
+                f"{field} is not in the form <numeric user id>-<letters and digits>; "
+                f"copy the {portal} from the developer portal"
+            )
+        return None
+    if value.startswith(_BEARER_PREFIX):
+        return f"{field} looks like an app-only Bearer Token; this field needs the {portal}"
+    if _ACCESS_TOKEN.fullmatch(value):
+        return (
+            f"{field} looks like an Access Token (digits, '-', then letters); this field needs the {portal}"
+        )
+    if not _ALNUM.fullmatch(value):
+        return f"{field} contains characters other than A-Z, a-z and 0-9; copy the {portal} again"
+    return None
+
+
+def credential_problems(credentials: Mapping[str, object]) -> list[str]:
+    """Every problem with one app's credential set, field by field."""
+    problems: list[str] = []
+    unknown = sorted(set(credentials) - set(CREDENTIAL_FIELDS))
+    if unknown:
+        problems.append(
+            f"unknown credential field(s) {', '.join(unknown)}; "
+            f"valid fields are {', '.join(CREDENTIAL_FIELDS)}"
+        )
+    bad = set()
+    for field in CREDENTIAL_FIELDS:
+        problem = _field_problem(field, credentials.get(field))
+        if problem:
+            problems.append(problem)
+            bad.add(field)
+    # Two fields holding the same value means one was pasted twice.
+    seen: dict[str, str] = {}
+    for field in CREDENTIAL_FIELDS:
+        value = credentials.get(field)
+        if field in bad or not isinstance(value, str):
+            continue
+        if value in seen:
+            problems.append(
+                f"{field} is the same as {seen[value]}; copy the {PORTAL_NAMES[field]} into {field}"
+            )
+        else:
+            seen[value] = field
+    return problems
+
+
+def length_warnings(credentials: Mapping[str, str]) -> list[str]:
+    """Unusual lengths: worth a look, not worth failing a deployment."""
+    warnings = []
+    for field, usual in USUAL_LENGTHS.items():
+        value = credentials.get(field)
+        if isinstance(value, str) and len(value) != usual:
+            warnings.append(
+                f"{field} is {len(value)} characters; the developer portal usually issues "
+                f"{usual} for the {PORTAL_NAMES[field]}. Check it was copied whole"
+            )
+    return warnings
+
+
+def validate_credentials(label: str, credentials: Mapping[str, object]) -> dict[str, str]:
+    """Return the four fields if they are usable, else raise naming app and field."""
+    problems = credential_problems(credentials)
+    if problems:
+        raise InvalidInputError(prefixed(label, problems))
+    return {field: credentials[field] for field in CREDENTIAL_FIELDS}  # type: ignore[misc]
+
+
+#: A shared run this long counts as part of a key: random 10-character runs
+#: of letters and digits do not occur in names, tags or descriptions by chance.
+FRAGMENT_CHARS = 10
+
+
+def key_fragments(credentials: Mapping[str, str]) -> set[str]:
+    """Every 10-character run of every key.
+
+    The access token's numeric prefix is the public user id, so only the part
+    after the '-' (and the runs that cross it) count.
+    """
+    fragments: set[str] = set()
+    for field, value in credentials.items():
+        if field == "access_token" and "-" in value:
+            value = value[value.index("-") - 1 :] if value.index("-") else value
+        fragments.update(value[i : i + FRAGMENT_CHARS] for i in range(len(value) - FRAGMENT_CHARS + 1))
+    return fragments
+
+
+def text_fragments(text: str) -> set[str]:
+    return {text[i : i + FRAGMENT_CHARS] for i in range(len(text) - FRAGMENT_CHARS + 1)}
+
+
+def fields_containing_key_material(credentials: Mapping[str, str], texts: Mapping[str, str]) -> list[str]:
+    """Names of non-secret texts that contain a key, or any part of one.
+
+    A key pasted into an owner, tag or description would end up in plain
+    text in state, tags and stack outputs; catching it here keeps it out.
+    Linear in the text: set look-ups of every 10-character window.
+    """
+    fragments = key_fragments(credentials)
+    return sorted(name for name, text in texts.items() if text_fragments(text) & fragments)

@@ -1,0 +1,175 @@
+"""Load an app's credentials from Secrets Manager at run time, with caching.
+
+Caching is AWS's own ``aws-secretsmanager-caching``: it resolves AWSCURRENT
+with DescribeSecret and caches each version by id, so a rotation is picked up
+at the next refresh without re-reading unchanged values. This module adds the
+per-call maximum age, the forced re-read after an HTTP 401 and errors that
+name the ARN and the field but never a value.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import boto3
+from aws_secretsmanager_caching import SecretCache, SecretCacheConfig
+from botocore.exceptions import ClientError
+
+from .credentials import TwitterCredentials
+from .errors import CredentialsUnavailableError
+from .keys import CREDENTIAL_FIELDS, credential_problems
+
+DEFAULT_MAX_AGE_SECONDS = 300
+CURRENT = "AWSCURRENT"
+
+_lock = threading.Lock()
+_default_client: Any = None
+# (id(client), max age) -> (client, cache). The client is kept so its id stays unique.
+_caches: dict[tuple[int, int], tuple[Any, SecretCache]] = {}
+
+_ERROR_HINTS = {
+    "ResourceNotFoundException": "no such secret (or no AWSCURRENT version); check the ARN and the region",
+    "InvalidRequestException": (
+        "the secret cannot be read, most likely because it is scheduled for deletion; "
+        "restore it with 'aws secretsmanager restore-secret'"
+    ),
+    "AccessDeniedException": (
+        "access denied; attach the app's read policy (readPolicyArns) to this service's role"
+    ),
+    "DecryptionFailure": "Secrets Manager could not decrypt the value; grant kms:Decrypt on the secret's KMS key",
+}
+
+
+def _client_or_default(client: Any) -> Any:
+    global _default_client
+    if client is not None:
+        return client
+    with _lock:
+        if _default_client is None:
+            _default_client = boto3.client("secretsmanager")
+        return _default_client
+
+
+def _cache(client: Any, max_age_seconds: int) -> SecretCache:
+    if isinstance(max_age_seconds, bool) or not isinstance(max_age_seconds, int) or max_age_seconds < 0:
+        raise ValueError("max_age_seconds must be a whole number of seconds, 0 or more")
+    client = _client_or_default(client)
+    key = (id(client), max_age_seconds)
+    with _lock:
+        if key not in _caches:
+            config = SecretCacheConfig(secret_refresh_interval=max_age_seconds, default_version_stage=CURRENT)
+            _caches[key] = (client, SecretCache(config=config, client=client))
+        return _caches[key][1]
+
+
+def _refreshed(client: Any, max_age_seconds: int, secret_arn: str) -> SecretCache:
+    """The cache, after forcing a re-read of one secret (the library sleeps a little jitter first)."""
+    cache = _cache(client, max_age_seconds)
+    try:
+        cache.refresh_secret_now(secret_arn)
+    except ClientError:
+        pass  # the read that follows reports the error with the ARN and a hint
+    return cache
+
+
+def parse_credentials(secret_arn: str, value: str | None) -> TwitterCredentials:
+    """Check a secret's value and turn it into credentials; errors name fields only."""
+    if value is None:
+        raise CredentialsUnavailableError(
+            secret_arn, "holds no string value (binary, or no AWSCURRENT version)"
+        )
+    try:
+        data = json.loads(value)
+    except ValueError:
+        raise CredentialsUnavailableError(secret_arn, "does not hold JSON") from None
+    if not isinstance(data, dict):
+        raise CredentialsUnavailableError(secret_arn, "holds JSON that is not an object of the four keys")
+    missing = [f for f in CREDENTIAL_FIELDS if f not in data]
+    if missing:
+        raise CredentialsUnavailableError(secret_arn, f"has no {', '.join(missing)} field", field=missing[0])
+    # Extra fields are ignored so that later versions of the writer can add some.
+    problems = credential_problems({f: data[f] for f in CREDENTIAL_FIELDS})
+    if problems:
+        raise CredentialsUnavailableError(secret_arn, "; ".join(problems), field=problems[0].split(" ")[0])
+    return TwitterCredentials(**{f: data[f] for f in CREDENTIAL_FIELDS}, source=secret_arn)
+
+
+def _read_string(cache: SecretCache, secret_arn: str) -> str | None:
+    try:
+        return cache.get_secret_string(secret_arn, version_stage=CURRENT)
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "Unknown")
+        hint = _ERROR_HINTS.get(code, "Secrets Manager refused the request")
+        raise CredentialsUnavailableError(secret_arn, f"{hint} ({code})") from None
+
+
+def _read(cache: SecretCache, secret_arn: str) -> TwitterCredentials:
+    return parse_credentials(secret_arn, _read_string(cache, secret_arn))
+
+
+def load_bearer_token(
+    secret_arn: str,
+    *,
+    client: Any = None,
+    max_age_seconds: int = DEFAULT_MAX_AGE_SECONDS,
+    refresh: bool = False,
+) -> str:
+    """The app-only bearer token from a ``{name}/bearer`` secret that rotation keeps current.
+
+    Pass ``refresh=True`` after X answered 401: the token was probably just rotated.
+    """
+    cache = _refreshed(client, max_age_seconds, secret_arn) if refresh else _cache(client, max_age_seconds)
+    value = _read_string(cache, secret_arn)
+    try:
+        token = json.loads(value or "").get("bearer_token")
+    except (ValueError, AttributeError):
+        raise CredentialsUnavailableError(
+            secret_arn, "does not hold a JSON object with bearer_token"
+        ) from None
+    if not isinstance(token, str) or not token:
+        raise CredentialsUnavailableError(
+            secret_arn, "holds no bearer_token yet (the first rotation fills it)", field="bearer_token"
+        )
+    return token
+
+
+def load_credentials(
+    secret_arn: str, *, client: Any = None, max_age_seconds: int = DEFAULT_MAX_AGE_SECONDS
+) -> TwitterCredentials:
+    """The app's current keys, read at most once per ``max_age_seconds`` per ARN."""
+    return _read(_cache(client, max_age_seconds), secret_arn)
+
+
+def refresh_credentials(
+    secret_arn: str, *, client: Any = None, max_age_seconds: int = DEFAULT_MAX_AGE_SECONDS
+) -> TwitterCredentials:
+    """Re-read now, e.g. after X answered 401: the keys may have just been rotated.
+
+    The cache library waits a few seconds of jitter first, so a fleet that all
+    saw the same 401 does not hit Secrets Manager at once.
+    """
+    return _read(_refreshed(client, max_age_seconds, secret_arn), secret_arn)
+
+
+Response = TypeVar("Response")
+
+
+def call_with_refresh(
+    secret_arn: str,
+    request: Callable[[TwitterCredentials], Response],
+    *,
+    client: Any = None,
+    max_age_seconds: int = DEFAULT_MAX_AGE_SECONDS,
+) -> Response:
+    """Call ``request(creds)``; on HTTP 401, re-read the secret once and call again.
+
+    Only once: a second 401 means the stored keys are wrong, which retrying
+    cannot fix.
+    """
+    response = request(load_credentials(secret_arn, client=client, max_age_seconds=max_age_seconds))
+    if getattr(response, "status_code", None) == 401:
+        response = request(refresh_credentials(secret_arn, client=client, max_age_seconds=max_age_seconds))
+    return response
