@@ -62,22 +62,29 @@ def test_wheel_declares_exactly_the_three_dependencies_and_no_pulumi(wheel):
     requires = sorted(r.split(">")[0].split("<")[0].strip().lower() for r in meta.get_all("Requires-Dist"))
     assert meta["Name"] == "twitter-secrets-runtime"
     assert requires == ["aws-secretsmanager-caching", "boto3", "requests-oauthlib"]
-    assert packaged == sorted(f"twitter_runtime/{p.name}" for p in (ROOT / "runtime" / "twitter_runtime").glob("*.py"))
+    assert packaged == sorted(
+        f"twitter_runtime/{p.name}" for p in (ROOT / "runtime" / "twitter_runtime").glob("*.py")
+    )
 
 
 def test_installed_runtime_never_brings_pulumi(service_python):
     listed = subprocess.run(
-        [str(service_python), "-m", "pip", "list", "--format", "json"], capture_output=True, text=True, check=True
+        [str(service_python), "-m", "pip", "list", "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     names = {p["name"].lower() for p in json.loads(listed.stdout)}
     assert "twitter-secrets-runtime" in names
     assert not {n for n in names if n.startswith("pulumi")}
 
 
-def test_a_service_loads_credentials_from_moto_with_the_installed_wheel(service_python, aws, moto_url, tmp_path):
-    arn = aws("secretsmanager").create_secret(Name="twitter/dev/svc/wheel", SecretString=canonical_payload(CREDS))[
-        "ARN"
-    ]
+def test_a_service_loads_credentials_from_moto_with_the_installed_wheel(
+    service_python, aws, moto_url, tmp_path
+):
+    arn = aws("secretsmanager").create_secret(
+        Name="twitter/dev/svc/wheel", SecretString=canonical_payload(CREDS)
+    )["ARN"]
     code = (
         "import os, sys, twitter_runtime\n"
         "from twitter_runtime import load_credentials\n"
