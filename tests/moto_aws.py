@@ -153,8 +153,15 @@ def archive_bytes(code: Any) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, content in sorted(code.items()):
-            archive.writestr(name, content)
+            archive.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), content)
     return buffer.getvalue()
+
+
+def archive_digest(code: Any) -> str:
+    """What state keeps of a Lambda package: its digest, so a diff sees a changed package."""
+    if isinstance(code, str) and code.startswith("sha256:"):
+        return code
+    return "sha256:" + hashlib.sha256(archive_bytes(code)).hexdigest()
 
 
 class MotoAws:
@@ -423,7 +430,7 @@ class MotoAws:
             Description=news.get("description", ""),
             Environment={"Variables": dict(variables)},
         )
-        if news.get("code") != olds.get("code"):
+        if olds.get("code") is None or archive_digest(news["code"]) != archive_digest(olds["code"]):
             self.lambda_.update_function_code(FunctionName=name, ZipFile=archive_bytes(news["code"]))
         arn = self.lambda_.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
         return {"arn": arn, "name": name, "version": "$LATEST"}

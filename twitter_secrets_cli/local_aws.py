@@ -7,6 +7,7 @@ requirements-dev.txt.
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -44,6 +45,8 @@ def moto_server() -> Iterator[str]:
             [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            # AWS's managed policies (AWSLambdaBasicExecutionRole, ...) exist in every real account.
+            env={**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"},
         )
         url = f"http://127.0.0.1:{port}"
         try:

@@ -32,12 +32,15 @@ from pulumi.provider.experimental.provider import (
     DiffResponse,
     InvokeRequest,
     InvokeResponse,
+    PropertyDiff,
+    PropertyDiffKind,
     Provider,
     ReadRequest,
     ReadResponse,
     UpdateRequest,
     UpdateResponse,
 )
+from pulumi.runtime import rpc
 
 from tests.moto_aws import (
     AUTONAMED,
@@ -46,6 +49,7 @@ from tests.moto_aws import (
     REPLACE_ON,
     WRITE_ONLY,
     MotoAws,
+    archive_digest,
     autoname,
     input_problems,
 )
@@ -69,19 +73,23 @@ COMPUTED_ATTRIBUTES = frozenset(
 )
 
 
-def plain(value: PropertyValue) -> Any:
-    """A PropertyValue as plain Python: numbers that are whole become ints, unknowns ``UNKNOWN``."""
+def plain(value: PropertyValue, *, content: bool = False) -> Any:
+    """A PropertyValue as plain Python: numbers that are whole become ints, unknowns ``UNKNOWN``.
+
+    An archive becomes its digest (what state keeps and diffs compare), or with
+    ``content`` what AWS is sent: a zip file's path, or files by name.
+    """
     inner = value.value
-    if isinstance(inner, Computed):
+    if isinstance(inner, Computed) or inner == rpc.UNKNOWN:
         return UNKNOWN
     if isinstance(inner, float) and inner.is_integer():
         return int(inner)
     if isinstance(inner, (Asset, Archive)):
-        return _content(inner)
+        return _content(inner) if content else archive_digest(_content(inner))
     if isinstance(inner, tuple):
-        return [plain(v) for v in inner]
+        return [plain(v, content=content) for v in inner]
     if hasattr(inner, "items"):
-        return {k: plain(v) for k, v in inner.items()}
+        return {k: plain(v, content=content) for k, v in inner.items()}
     return inner
 
 
@@ -110,6 +118,18 @@ def wrap(value: Any) -> PropertyValue:
     if isinstance(value, (list, tuple)):
         return PropertyValue([wrap(v) for v in value])
     raise TypeError(f"cannot wrap {type(value).__name__}")
+
+
+def _sendable(value: PropertyValue) -> PropertyValue:
+    """The value with each unknown as the wire protocol's unknown string (this SDK cannot marshal Computed)."""
+    inner = value.value
+    if isinstance(inner, Computed):
+        return PropertyValue(rpc.UNKNOWN, is_secret=value.is_secret)
+    if isinstance(inner, tuple):
+        return value.with_value([_sendable(v) for v in inner])
+    if hasattr(inner, "items"):
+        return value.with_value({k: _sendable(v) for k, v in inner.items()})
+    return value
 
 
 def _has_unknowns(value: Any) -> bool:
@@ -153,7 +173,7 @@ class StandinAwsProvider(Provider):
 
     async def check(self, request: CheckRequest) -> CheckResponse:
         news = dict(request.new_inputs)
-        type_ = request.type
+        type_ = _type_of(request)
         named = NAMING.get(type_, ("name", None, 64))
         if type_ in AUTONAMED and named[0] not in news:
             old = request.old_inputs.get(named[0])
@@ -172,7 +192,7 @@ class StandinAwsProvider(Provider):
         return CheckResponse(inputs=news, failures=failures or None)
 
     async def diff(self, request: DiffRequest) -> DiffResponse:
-        type_ = request.type
+        type_ = _type_of(request)
         skip = WRITE_ONLY.get(type_, frozenset()) | set(request.ignore_changes)
         olds = {k: plain(v) for k, v in request.old_state.items()}
         news = {k: plain(v) for k, v in request.new_inputs.items()}
@@ -182,36 +202,47 @@ class StandinAwsProvider(Provider):
             if k not in skip and news.get(k) != olds.get(k)
         )
         replaces = [k for k in changed if k in REPLACE_ON.get(type_, frozenset())]
-        return DiffResponse(changes=bool(changed), replaces=replaces, diffs=changed)
+        # The engine reads replacements from the detailed diff once one is given (this SDK always says so).
+        detailed = {
+            k: PropertyDiff(
+                _kind(k in olds, k in news, replace=k in replaces),
+                input_diff=True,
+            )
+            for k in changed
+        }
+        return DiffResponse(changes=bool(changed), replaces=replaces, diffs=changed, detailed_diff=detailed)
 
     async def create(self, request: CreateRequest) -> CreateResponse:
-        inputs = {k: plain(v) for k, v in request.properties.items()}
+        inputs = {k: plain(v, content=True) for k, v in request.properties.items()}
         if request.preview or _has_unknowns(inputs):
+            # Known after apply: the wire protocol's unknown (this SDK's Computed does not marshal).
             computed = {
-                k: PropertyValue.computed() for k in COMPUTED_ATTRIBUTES if k not in request.properties
+                k: PropertyValue(rpc.UNKNOWN) for k in COMPUTED_ATTRIBUTES if k not in request.properties
             }
             return CreateResponse(
-                resource_id="", properties={**self._stored(request.type, request.properties), **computed}
+                resource_id="", properties={**self._stored(_type_of(request), request.properties), **computed}
             )
-        id_, attributes = await asyncio.to_thread(self._aws.create, request.type, inputs)
+        id_, attributes = await asyncio.to_thread(self._aws.create, _type_of(request), inputs)
         return CreateResponse(
-            resource_id=id_, properties=self._state(request.type, request.properties, attributes)
+            resource_id=id_, properties=self._state(_type_of(request), request.properties, attributes)
         )
 
     async def update(self, request: UpdateRequest) -> UpdateResponse:
         if request.preview:
-            return UpdateResponse(properties=self._stored(request.type, request.news))
+            return UpdateResponse(properties=self._stored(_type_of(request), request.news))
         olds = {k: plain(v) for k, v in request.olds.items()}
-        news = {k: plain(v) for k, v in request.news.items()}
-        attributes = await asyncio.to_thread(self._aws.update, request.type, request.resource_id, olds, news)
-        return UpdateResponse(properties=self._state(request.type, request.news, attributes))
+        news = {k: plain(v, content=True) for k, v in request.news.items()}
+        attributes = await asyncio.to_thread(
+            self._aws.update, _type_of(request), request.resource_id, olds, news
+        )
+        return UpdateResponse(properties=self._state(_type_of(request), request.news, attributes))
 
     async def delete(self, request: DeleteRequest) -> None:
         state = {k: plain(v) for k, v in request.properties.items()}
-        await asyncio.to_thread(self._aws.delete, request.type, request.resource_id, state)
+        await asyncio.to_thread(self._aws.delete, _type_of(request), request.resource_id, state)
 
     async def read(self, request: ReadRequest) -> ReadResponse:
-        exists = await asyncio.to_thread(self._aws.exists, request.type, request.resource_id)
+        exists = await asyncio.to_thread(self._aws.exists, _type_of(request), request.resource_id)
         if not exists:
             return ReadResponse(resource_id="", properties={}, inputs={})
         return ReadResponse(
@@ -231,14 +262,31 @@ class StandinAwsProvider(Provider):
 
     @staticmethod
     def _stored(type_: str, inputs: dict[str, PropertyValue]) -> dict[str, PropertyValue]:
-        return {k: v for k, v in inputs.items() if k not in WRITE_ONLY.get(type_, frozenset())}
+        return {k: _sendable(v) for k, v in inputs.items() if k not in WRITE_ONLY.get(type_, frozenset())}
 
     def _state(
         self, type_: str, inputs: dict[str, PropertyValue], attributes: dict[str, Any]
     ) -> dict[str, PropertyValue]:
-        state = self._stored(type_, inputs)
+        # An archive is kept as its digest: this SDK cannot read back an archive the engine stored.
+        state = {
+            k: PropertyValue(plain(v)) if isinstance(v.value, Archive) else v
+            for k, v in self._stored(type_, inputs).items()
+        }
         state.update({k: wrap(v) for k, v in attributes.items()})
         return state
+
+
+def _type_of(request: Any) -> str:
+    """The resource's own type: the URN's type part also names each parent's (``a$b$aws:…``)."""
+    return request.type.rsplit("$", 1)[-1]
+
+
+def _kind(was: bool, now: bool, *, replace: bool) -> PropertyDiffKind:
+    if not was:
+        return PropertyDiffKind.ADD_REPLACE if replace else PropertyDiffKind.ADD
+    if not now:
+        return PropertyDiffKind.DELETE_REPLACE if replace else PropertyDiffKind.DELETE
+    return PropertyDiffKind.UPDATE_REPLACE if replace else PropertyDiffKind.UPDATE
 
 
 def _endpoint_from(endpoints: Any) -> str | None:

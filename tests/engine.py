@@ -1,0 +1,145 @@
+"""Pulumi's real engine for the end-to-end tests: the CLI, a throwaway backend, the stand-in AWS plugin.
+
+The CLI is the one ``scripts/pulumi-cli.sh`` builds from the Go module proxy
+(or one already on PATH). The Go module proxy does not serve Pulumi's Python
+language host, so Python programs run as Automation API inline programs: the
+SDK serves the program to the CLI itself and the CLI's engine does everything
+else (preview, diff, secrets, state, providers). Commands that need no
+program (``stack init``, ``config set``, ``stack export``, ``stack output``)
+run as the ``pulumi`` command itself.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import runpy
+import shutil
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pulumi import automation as auto
+
+from tests.standin_aws.install import write_standin_plugin
+from tests.standin_aws.provider import ENDPOINT_ENV
+
+ROOT = Path(__file__).resolve().parents[1]
+PASSPHRASE = "e2e-passphrase-for-a-throwaway-state"
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.strip().lstrip("v").split("-")[0].split(".")[:3])
+
+
+def find_pulumi() -> tuple[Path | None, str]:
+    """The ``pulumi`` to use and, when there is none, why (for the skip line)."""
+    wanted = importlib.metadata.version("pulumi")
+    given = os.environ.get("TWITTER_SECRETS_PULUMI_BIN")
+    candidate = Path(given) / "pulumi" if given else (Path(p) if (p := shutil.which("pulumi")) else None)
+    if candidate is None or not candidate.exists():
+        return None, (
+            "no Pulumi CLI: run `bash scripts/pulumi-cli.sh` (it builds one from the Go module proxy) and put "
+            "the folder it prints on PATH or in TWITTER_SECRETS_PULUMI_BIN"
+        )
+    shown = subprocess.run([candidate, "version"], capture_output=True, text=True, check=False).stdout
+    if _version(shown) < _version(wanted):
+        return None, f"the Pulumi CLI at {candidate} is {shown.strip()}, older than the SDK ({wanted})"
+    return candidate, ""
+
+
+def require_pulumi() -> Path:
+    """The CLI, or a visible skip; in CI (CI=true) a missing CLI is a failure, never a skip."""
+    pulumi, why = find_pulumi()
+    if pulumi is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the real-engine tests: {why}")
+        pytest.skip(why)
+    return pulumi
+
+
+@dataclass
+class Engine:
+    """One throwaway Pulumi world: backend, PULUMI_HOME, the stand-in on PATH."""
+
+    pulumi: Path
+    home: Path
+    moto_url: str
+    outputs: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.state = self.home / "state"
+        self.state.mkdir(parents=True, exist_ok=True)
+        standin_bin = self.home / "standin-bin"
+        write_standin_plugin(standin_bin)
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("PULUMI_", "AWS_"))},
+            "PATH": f"{standin_bin}{os.pathsep}{self.pulumi.parent}{os.pathsep}{os.environ['PATH']}",
+            "PULUMI_HOME": str(self.home / "pulumi-home"),
+            "PULUMI_BACKEND_URL": self.state.as_uri(),
+            "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
+            "PULUMI_SKIP_UPDATE_CHECK": "true",
+            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+            ENDPOINT_ENV: self.moto_url,
+        }
+
+    def cli(
+        self, *argv: str, cwd: Path, stdin: str | None = None, check: bool = True
+    ) -> subprocess.CompletedProcess:
+        done = subprocess.run(
+            [str(self.pulumi), *argv, "--non-interactive"],
+            cwd=cwd,
+            env=self.env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        if check and done.returncode != 0:
+            raise AssertionError(
+                f"pulumi {' '.join(argv)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+            )
+        return done
+
+    def project(self, work_dir: Path, name: str, main: Path) -> Callable[[str], auto.Stack]:
+        """A project whose program is ``main``, run inline; returns a function that selects a stack."""
+        work_dir.mkdir(parents=True, exist_ok=True)
+        settings = {
+            "work_dir": str(work_dir),
+            "project_settings": auto.ProjectSettings(name=name, runtime="python"),
+            "env_vars": self.env,
+            "pulumi_command": auto.PulumiCommand(
+                root=str(self.pulumi.parent.parent), skip_version_check=True
+            ),
+        }
+        options = auto.LocalWorkspaceOptions(**settings)
+
+        def program() -> None:
+            runpy.run_path(str(main), run_name="__main__")
+
+        def select(stack: str) -> auto.Stack:
+            return auto.select_stack(stack_name=stack, project_name=name, program=program, opts=options)
+
+        auto.LocalWorkspace(**settings)  # writes Pulumi.yaml into work_dir
+        return select
+
+    def collect(self, text: str) -> None:
+        """Keep what the engine printed: the leak scan reads it too."""
+        self.outputs.append(text)
+
+
+def ops_by_resource(events: list[Any]) -> dict[str, set[str]]:
+    """URN name → the operations the engine announced for it (create, same, update, replace, …)."""
+    ops: dict[str, set[str]] = {}
+    for event in events:
+        pre = getattr(event, "resource_pre_event", None)
+        if pre is None:
+            continue
+        metadata = pre.metadata
+        ops.setdefault(f"{metadata.type}::{metadata.urn.rsplit('::', 1)[-1]}", set()).add(
+            str(metadata.op.value)
+        )
+    return ops
