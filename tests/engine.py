@@ -16,6 +16,7 @@ import os
 import runpy
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -129,6 +130,19 @@ class Engine:
     def collect(self, text: str) -> None:
         """Keep what the engine printed: the leak scan reads it too."""
         self.outputs.append(text)
+
+
+def write_plugin_shim(bin_dir: Path) -> Path:
+    """``pulumi-resource-twitter-secrets`` running ``provider/__main__.py`` with this interpreter.
+
+    What ``pulumi package add ./provider`` would run, minus the virtualenv Pulumi's Python
+    language host would make for it: that host is not served by the Go module proxy.
+    """
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    shim = bin_dir / "pulumi-resource-twitter-secrets"
+    shim.write_text(f'#!/bin/sh\nexec {sys.executable} {ROOT / "provider" / "__main__.py"} "$@"\n')
+    shim.chmod(0o755)
+    return shim
 
 
 def ops_by_resource(events: list[Any]) -> dict[str, set[str]]:
