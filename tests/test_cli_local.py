@@ -1,10 +1,5 @@
-"""`local up` / `local down` around a fake `pulumi` that records what it is asked to do.
-
-The fake stands in for the CLI that cannot run here: on `up` it reads the
-config file it was given and creates the demo secrets in moto's server at
-the endpoint written there, which proves the endpoint rewrite reaches AWS
-calls; on `stack output` it answers with those secrets' outputs.
-"""
+"""`local up` on the real CLI and engine (the stand-in for pulumi-aws first on PATH); `local down`
+and the no-CLI path around a fake `pulumi` that records whether it was called at all."""
 
 from __future__ import annotations
 
@@ -17,37 +12,16 @@ from pathlib import Path
 
 import pytest
 
+from tests.canaries import fragments
+from tests.engine import require_pulumi
+from tests.standin_aws.install import write_standin_plugin
 from twitter_secrets_cli.plan import placeholder_credentials
 
 ROOT = Path(__file__).resolve().parents[1]
 
 FAKE = r"""#!{python}
 import json, os, sys
-argv = sys.argv[1:]
-stdin = sys.stdin.read() if argv[:2] == ["config", "set"] else ""
-log = os.environ["FAKE_PULUMI_LOG"]
-record = {{"argv": argv, "stdin": stdin, "backend": os.environ.get("PULUMI_BACKEND_URL"),
-          "passphrase_set": bool(os.environ.get("PULUMI_CONFIG_PASSPHRASE")), "cwd": os.getcwd(),
-          "config_file": open("stacks/Pulumi.local.yaml").read()}}
-open(log, "a").write(json.dumps(record) + "\n")
-state = os.environ["FAKE_PULUMI_STATE"]
-if argv[0] == "up":
-    import boto3, yaml
-    config = yaml.safe_load(record["config_file"])["config"]
-    endpoint = config["aws:endpoints"][0]["secretsmanager"]
-    sm = boto3.client("secretsmanager", endpoint_url=endpoint, region_name="us-east-1",
-                      aws_access_key_id="test", aws_secret_access_key="test")
-    apps = {{}}
-    for project, spec in config["twitter-secrets:projects"].items():
-        for app, app_spec in spec["apps"].items():
-            name = "twitter/local/%s/%s" % (project, app)
-            arn = sm.create_secret(Name=name, SecretString="{{}}",
-                                   Tags=[{{"Key": "credentials:fingerprint", "Value": "0123456789abcdef"}}])["ARN"]
-            apps["%s/%s" % (project, app)] = {{"arn": arn, "fingerprint": "0123456789abcdef", "owner": spec["owner"],
-                "environment": "local", "issuedAt": app_spec["issued_at"], "rotationDueAt": "2099-01-01"}}
-    open(state, "w").write(json.dumps({{"twitterApps": apps, "secretArns": {{k: v["arn"] for k, v in apps.items()}}}}))
-if argv[:2] == ["stack", "output"]:
-    print(open(state).read())
+open(os.environ["FAKE_PULUMI_LOG"], "a").write(json.dumps({{"argv": sys.argv[1:]}}) + "\n")
 """
 
 
@@ -84,35 +58,50 @@ def calls(log: Path) -> list[dict]:
     return [json.loads(line) for line in log.read_text().splitlines()]
 
 
-def test_local_up_deploys_to_moto_and_audits(fake_pulumi):
+def test_local_up_deploys_to_moto_on_the_real_engine_and_audits(tmp_path):
+    """The real CLI and engine; the stand-in for pulumi-aws put first on PATH, as only tests do."""
+    pulumi = require_pulumi()
+    standin = write_standin_plugin(tmp_path / "standin-bin").parent
     before = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True).stdout
-    done = run_local("up", fake_pulumi)
-    assert done.returncode == 0, done.stdout + done.stderr
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("PULUMI_")},
+        "PATH": f"{standin}{os.pathsep}{pulumi.parent}{os.pathsep}{os.environ['PATH']}",
+        "PULUMI_HOME": str(tmp_path / "pulumi-home"),
+        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "twitter_secrets_cli", "local", "up"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     endpoint = done.stdout.split("moto's server is running at ")[1].split()[0]
     assert endpoint.startswith("http://127.0.0.1:")
-    made = calls(fake_pulumi[1])
-    verbs = [c["argv"][0] for c in made]
-    assert verbs[0] == "stack" and verbs[-2:] == ["up", "stack"]
-    assert verbs.count("config") == 8  # four keys for each of the two demo apps
-    up = next(c for c in made if c["argv"][0] == "up")
-    assert up["argv"] == ["up", "--yes", "--stack", "local"]
-    # A throwaway copy of the project, its stack file pointed at this run's server.
-    assert Path(up["cwd"]) != ROOT and not Path(up["cwd"]).exists()
-    assert f"secretsmanager: {endpoint}" in up["config_file"] and "4566" not in up["config_file"]
+    # The engine's own report of the update, then the stack's outputs as `pulumi stack output --json` gives them.
+    assert "using pulumi-resource-aws from $PATH" in done.stdout  # the stand-in, not a downloaded provider
+    assert (
+        "Resources:" in done.stdout and "+ 10 created" in done.stdout
+    )  # stack, project, 2 x (app component, secret, version, policy)
+    outputs = json.loads(done.stdout.split("Stack outputs:\n", 1)[1].split("\naudit --live", 1)[0])
+    assert sorted(outputs["twitterApps"]) == ["demo/listener", "demo/responder"]
+    assert outputs["twitterApps"]["demo/listener"]["environment"] == "local"
     assert all(
-        c["backend"].startswith("file://") and c["cwd"] == up["cwd"] and c["passphrase_set"] for c in made
+        arn.startswith("arn:aws:secretsmanager:us-east-1:123456789012:secret:twitter/local/demo/")
+        for arn in outputs["secretArns"].values()
     )
-    assert ROOT.as_uri() not in up["backend"]
-    # Demo keys travel on stdin, never in argv, and are never printed.
-    demo = placeholder_credentials("demo/listener", 0)
-    config_sets = [c for c in made if c["argv"][0] == "config"]
-    assert demo["access_token"] in {c["stdin"] for c in config_sets}
-    assert not any(v in " ".join(c["argv"]) for c in made for v in demo.values())
-    assert not any(v in done.stdout + done.stderr for v in demo.values())
-    # The outputs and a live audit against the same server, which found both secrets.
-    assert '"twitterApps"' in done.stdout
-    assert "audit --live against the same server:" in done.stdout
-    assert "demo/listener" in done.stdout and "secret is missing" not in done.stdout
+    # A live audit against the same server found both secrets with the fingerprints the stack recorded.
+    audit = done.stdout.split("audit --live against the same server:", 1)[1]
+    assert "demo/listener" in audit and "demo/responder" in audit
+    assert "secret is missing" not in audit and "fingerprint" in audit and "drift" not in audit
+    # Demo keys travel on stdin only, and are never printed.
+    for index, label in enumerate(("demo/listener", "demo/responder")):
+        demo = placeholder_credentials(label, index)
+        assert not [
+            f for v in demo.values() for f in fragments(v.split("-", 1)[-1]) if f in done.stdout + done.stderr
+        ]
     # The server is gone once the command ends, and the repository is untouched.
     host, port = endpoint.removeprefix("http://").split(":")
     with pytest.raises(OSError), socket.create_connection((host, int(port)), timeout=1):
