@@ -56,6 +56,48 @@ SERVER_ERROR = {
     "status": 503,
     "detail": "Service Unavailable",
 }
+#: X's answers that the client must map to advice; the bodies as X publishes them (docs and issue threads).
+USAGE_CAPPED = {
+    "title": "UsageCapExceeded",
+    "detail": "Usage cap exceeded: Monthly product cap",
+    "type": "https://api.twitter.com/2/problems/usage-capped",
+    "period": "Monthly",
+    "scope": "Product",
+}
+CLIENT_NOT_ENROLLED = {
+    "client_id": "26744488",
+    "detail": "When authenticating requests to the Twitter API v2 endpoints, you must use keys and tokens from a "
+    "Twitter developer App that is attached to a Project. You can create a project via the developer portal.",
+    "registration_url": "https://developer.twitter.com/en/docs/projects/overview",
+    "title": "Client Forbidden",
+    "required_enrollment": "Appropriate Level of API Access",
+    "reason": "client-not-enrolled",
+    "type": "https://api.twitter.com/2/problems/client-forbidden",
+}
+OAUTH1_PERMISSIONS = {
+    "title": "Forbidden",
+    "type": "https://api.twitter.com/2/problems/oauth1-permissions",
+    "status": 403,
+    "detail": "Your client app is not configured with the appropriate oauth1 app permissions for this endpoint.",
+}
+V2_FORBIDDEN = {"title": "Forbidden", "type": "about:blank", "status": 403, "detail": "Forbidden"}
+#: What a captive portal or a corporate proxy answers instead of X.
+CAPTIVE_PORTAL_HTML = (
+    b"<!DOCTYPE html><html><head><title>Sign in to Wi-Fi</title></head><body>Accept terms</body></html>"
+)
+
+
+@dataclass(frozen=True)
+class RawBody:
+    """An answer that is not X's JSON: sent as these bytes with this content type."""
+
+    data: bytes
+    content_type: str = "text/html; charset=utf-8"
+
+
+#: A chunked answer whose chunk is shorter than it says, then the connection closes.
+BROKEN_CHUNKED = object()
+
 PROBE_POST = {"data": {"edit_history_tweet_ids": ["20"], "id": "20", "text": "just setting up my twttr"}}
 _ALNUM = string.ascii_letters + string.digits
 
@@ -241,7 +283,18 @@ class FakeX:
     def _reply(self, request, method, path, status, payload, headers, *, authorized) -> None:
         with self.lock:
             self.seen.append(Seen(method, path, status, authorized))
-        if isinstance(payload, str):
+        if payload is BROKEN_CHUNKED:
+            request.send_response(status)
+            request.send_header("Content-Type", "application/json")
+            request.send_header("Transfer-Encoding", "chunked")
+            request.end_headers()
+            request.wfile.write(b'400\r\n{"data":')  # promises 1024 bytes, sends 8
+            request.wfile.flush()
+            request.close_connection = True
+            return
+        if isinstance(payload, RawBody):
+            data, ctype = payload.data, payload.content_type
+        elif isinstance(payload, str):
             data, ctype = payload.encode(), "application/x-www-form-urlencoded"
         else:
             data, ctype = json.dumps(payload if payload is not None else {}).encode(), "application/json"
@@ -268,7 +321,8 @@ class FakeX:
         if not valid or token is None or token.kind != "access":
             return None, (401, unauthorized, {}, False)
         if token.revoked:
-            return None, (401, CODE_89, {}, False)
+            # v1.1 names the reason (code 89); v2 answers a revoked token with its generic 401.
+            return None, (401, V2_UNAUTHORIZED if v2 else CODE_89, {}, False)
         return token, None
 
     # --- endpoints ------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import pytest
 
 from tests.aws_server import aws_env
 from tests.canaries import canary_credentials, fragments
-from tests.fake_x import V2_TOO_MANY
+from tests.fake_x import CAPTIVE_PORTAL_HTML, USAGE_CAPPED, V2_TOO_MANY, RawBody
 from twitter_runtime import canonical_payload
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,7 +71,8 @@ def test_verify_reports_each_app_and_fails_when_one_fails(stored, moto_url, fake
         "ok": True,
     }
     assert rows["social/poster"]["ok"] is False
-    assert "token is invalid or expired (code 89)" in rows["social/poster"]["result"]
+    # X answers a revoked token on v2 with its generic 401: the advice names revocation.
+    assert "the account revoked the App's access" in rows["social/poster"]["result"]
     assert_no_keys(done.stdout + done.stderr, GOOD, OTHER)
 
 
@@ -96,6 +97,32 @@ def test_verify_on_a_rate_limit_reports_the_reset_and_does_not_hammer(stored, mo
     (row,) = json.loads(done.stdout)
     assert row["result"] == "not checked: rate limited until 2031-01-01T00:00:00+00:00"
     assert len(fake_x.calls("GET", "/2/users/me")) == 1
+
+
+def test_verify_on_the_monthly_usage_cap_reports_it_once_and_checks_no_more(
+    stored, moto_url, fake_x, tmp_path
+):
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text(json.dumps({"secretArns": stored}))
+    fake_x.fail("GET", "/2/users/me", 429, USAGE_CAPPED)
+    done = cli("verify", "--stack-outputs", str(outputs), "--format", "json", env=env_for(moto_url, fake_x))
+    assert done.returncode == 1
+    rows = {r["app"]: r["result"] for r in json.loads(done.stdout)}
+    assert "monthly usage cap of this App's Project is used up" in rows["social/listener"]
+    assert rows["social/poster"] == "not checked: the monthly usage cap is used up (see social/listener)"
+    assert len(fake_x.calls("GET", "/2/users/me")) == 1
+
+
+def test_verify_reports_every_app_when_something_else_answers(stored, moto_url, fake_x, tmp_path):
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text(json.dumps({"secretArns": stored}))
+    fake_x.fail("GET", "/2/users/me", 200, RawBody(CAPTIVE_PORTAL_HTML), times=6)
+    done = cli("verify", "--stack-outputs", str(outputs), "--format", "json", env=env_for(moto_url, fake_x))
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    rows = {r["app"]: r["result"] for r in json.loads(done.stdout)}
+    assert sorted(rows) == ["social/listener", "social/poster"]
+    assert all("unexpected answer from X: HTTP 200 with text/html, not JSON" in r for r in rows.values())
+    assert_no_keys(done.stdout + done.stderr, GOOD, OTHER)
 
 
 @pytest.mark.parametrize(

@@ -103,8 +103,8 @@ def test_wrong_secret_fails_the_signature(client, fake_x, field):
         client.verify_user_context(wrong)
     error = caught.value
     assert error.status == 401 and error.pair == USER_CONTEXT
-    assert "X could not authenticate the user-context keys" in str(error)
-    assert "Regenerate them in the developer portal" in str(error)
+    assert "X did not accept the user-context keys" in str(error)
+    assert "the API Key pair was regenerated (then set the new pair" in str(error)
     assert_no_key_material(error)
 
 
@@ -131,7 +131,8 @@ def test_token_of_another_user_is_refused(client, creds, fake_x):
 def test_access_tier_without_the_endpoint(client, creds, fake_x):
     fake_x.apps[CREDS["consumer_key"]].denied.add("/2/users/me")
     with pytest.raises(
-        XAccessTierError, match=r"access tier does not include this endpoint \(code 453\); upgrade"
+        XAccessTierError,
+        match=r"access tier does not include this endpoint \(code 453\); move the Project to a plan",
     ):
         client.verify_user_context(creds)
 

@@ -16,7 +16,7 @@ from botocore.exceptions import BotoCoreError
 
 from twitter_runtime.errors import CredentialsUnavailableError
 from twitter_runtime.loader import load_credentials
-from twitter_runtime.xapi import XApiClient, XApiError, XRateLimitedError
+from twitter_runtime.xapi import XApiClient, XApiError, XRateLimitedError, XUsageCapError
 
 
 @dataclass
@@ -59,7 +59,8 @@ def targets(args: argparse.Namespace) -> list[tuple[str, str]]:
     return found
 
 
-def check(app: str, arn: str, x: XApiClient, secrets: Any) -> Verdict:
+def check(app: str, arn: str, x: XApiClient, secrets: Any) -> tuple[Verdict, str | None]:
+    """The app's verdict, and why to stop asking X for the rest (a rate limit, the monthly cap), if so."""
     verdict = Verdict(app=app, arn=arn)
     try:
         creds = load_credentials(arn, client=secrets, max_age_seconds=0)
@@ -68,16 +69,19 @@ def check(app: str, arn: str, x: XApiClient, secrets: Any) -> Verdict:
     except XRateLimitedError as error:
         when = error.reset_at.isoformat() if error.reset_at else "the reset time X gives"
         verdict.result = f"not checked: rate limited until {when}"
-        return verdict
+        return verdict, f"rate limited until {when}"
+    except XUsageCapError as error:
+        verdict.result = str(error)
+        return verdict, f"the monthly usage cap is used up (see {app})"
     except (XApiError, CredentialsUnavailableError) as error:
         verdict.result = str(error)
-        return verdict
+        return verdict, None
     except BotoCoreError as error:
         verdict.result = f"cannot read the secret: {type(error).__name__}"
-        return verdict
+        return verdict, None
     verdict.user_id, verdict.username, verdict.access_level = user.id, user.username, user.access_level
     verdict.result, verdict.ok = "ok", True
-    return verdict
+    return verdict, None
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO, *, secrets: Any = None) -> int:
@@ -99,15 +103,14 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, *, secrets: Any = No
         return 2
     x = XApiClient.for_host(args.api_base_url)
     verdicts: list[Verdict] = []
-    limited = None
+    stopped: str | None = None
     for app, arn in todo:
-        if limited is not None:
-            # X said wait: asking again now would only spend more of the limit.
-            verdicts.append(Verdict(app=app, arn=arn, result=f"not checked: {limited}"))
+        if stopped is not None:
+            # X said stop (a rate limit, the monthly cap): asking again now would only spend more of it.
+            verdicts.append(Verdict(app=app, arn=arn, result=f"not checked: {stopped}"))
             continue
-        verdicts.append(check(app, arn, x, secrets))
-        if verdicts[-1].result.startswith("not checked: rate limited"):
-            limited = verdicts[-1].result.removeprefix("not checked: ")
+        verdict, stopped = check(app, arn, x, secrets)
+        verdicts.append(verdict)
     if args.format == "json":
         print(json.dumps([asdict(v) for v in verdicts], indent=2), file=out)
     else:
