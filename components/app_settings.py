@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from pulumi import Output
+
 from twitter_runtime.errors import InvalidInputError, prefixed
 from twitter_runtime.keys import CREDENTIAL_FIELDS
 
-from .policies import principal_problems
+from .policies import principal_problems, value_kind
 
 ACCESS_TIERS: tuple[str, ...] = (
     "free",
@@ -376,6 +378,12 @@ def parse_app_settings(
     kms_key_id = args.get("kms_key_id")
     if isinstance(kms_key_id, str) and not _KMS_KEY.fullmatch(kms_key_id):
         problems.append("kms_key_id must be a KMS key ARN, key ID, alias ARN or 'alias/<name>'")
+    elif kms_key_id is not None and not isinstance(kms_key_id, (str, Output)):
+        problems.append(
+            "kms_key_id must be a KMS key ARN, key ID, alias ARN or 'alias/<name>' (text, quoted in YAML), "
+            f"or an Output of one; not {value_kind(kms_key_id)}"
+        )
+        kms_key_id = None
 
     force_delete = _check_bool(problems, "force_delete", args.get("force_delete"))
     window = args.get("recovery_window_in_days")

@@ -12,6 +12,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from pulumi import Output
+
 READ_ACTIONS: list[str] = ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"]
 POLICY_PATH = "/twitter-secrets/"
 IAM_NAME_MAX = 128
@@ -114,6 +116,21 @@ def resource_policy_document(
     return {"Version": "2012-10-17", "Statement": statements}
 
 
+_KINDS = {
+    bool: "true/false",
+    int: "a number",
+    float: "a number",
+    dict: "a mapping",
+    list: "a list",
+    tuple: "a list",
+}
+
+
+def value_kind(value: Any) -> str:
+    """What a value is, for an error that must not repeat the value itself."""
+    return "nothing (null)" if value is None else _KINDS.get(type(value), f"a {type(value).__name__}")
+
+
 def principal_problems(name: str, principals: Any, *, allow_root: bool = True) -> list[str]:
     """Check principal ARNs named in a resource policy."""
     if principals is None:
@@ -122,9 +139,15 @@ def principal_problems(name: str, principals: Any, *, allow_root: bool = True) -
         return [f"{name} must be a list of IAM principal ARNs"]
     problems = []
     for index, principal in enumerate(principals):
-        if not isinstance(principal, str):
-            continue  # an Output: checked once it resolves
         where = f"{name}[{index}]"
+        if isinstance(principal, Output):
+            continue  # checked once it resolves
+        if not isinstance(principal, str):
+            problems.append(
+                f"{where} must be an IAM principal ARN (text, such as arn:aws:iam::123456789012:role/my-service), "
+                f"not {value_kind(principal)}"
+            )
+            continue
         if "*" in principal or "?" in principal:
             problems.append(
                 f"{where} has a wildcard; name each role or user ARN (a wildcard could make the secret public)"

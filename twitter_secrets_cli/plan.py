@@ -21,6 +21,7 @@ from twitter_runtime.errors import InvalidInputError
 
 from .mock_engine import ProgramRun, is_wrapped_secret, run_program
 from .project_dir import NoProjectError, add_project_dir_argument, project_dir, stack_file
+from .stack_file import DuplicateKeyError, load_stack_yaml
 
 CREDENTIALS_KEY = "twitter-secrets:credentials"
 CREDENTIALS_ENV = "TWITTER_SECRETS_CREDENTIALS"
@@ -74,9 +75,11 @@ def placeholder_credentials(label: str, index: int) -> dict[str, str]:
 
 def load_config(path: Path) -> dict[str, Any]:
     try:
-        document = yaml.safe_load(path.read_text())
+        document = load_stack_yaml(path.read_text())
     except FileNotFoundError:
         raise UnusableInputError(f"{path}: no such stack config file") from None
+    except DuplicateKeyError as error:
+        raise UnusableInputError(f"{path}: {error}") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark else ""
@@ -167,10 +170,19 @@ def _scrubbed(text: str, config: dict[str, Any]) -> str:
 
 
 def _root_error(error: BaseException) -> BaseException:
-    seen = error
-    while not isinstance(seen, InvalidInputError) and (seen.__cause__ or seen.__context__) is not None:
-        seen = seen.__cause__ or seen.__context__  # type: ignore[assignment]
-    return seen if isinstance(seen, InvalidInputError) else error
+    """The InvalidInputError behind a failed run, if one is in its chain.
+
+    A chain can loop (Pulumi's serialization error can be its own ``__context__``),
+    so each exception is visited once.
+    """
+    current: BaseException | None = error
+    visited: set[int] = set()
+    while current is not None and id(current) not in visited:
+        if isinstance(current, InvalidInputError):
+            return current
+        visited.add(id(current))
+        current = current.__cause__ or current.__context__
+    return error
 
 
 def summarize(run: ProgramRun) -> dict[str, Any]:
