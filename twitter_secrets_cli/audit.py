@@ -17,6 +17,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, TextIO
 
+from .regions import ClientFactory, RegionalClients, region_of
+
 STATUS_ORDER = {"overdue": 0, "drift": 1, "due-soon": 2, "ok": 3}
 LIVE_WORKERS = 16
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -181,45 +183,61 @@ def bearer_drift(described: dict[str, Any] | None, error: str | None, as_of: dat
 
 class KeyResolver:
     """Compares KMS key references (alias, id, ARN) by the key they name: one DescribeKey per
-    distinct reference, and only when the two spellings differ."""
+    distinct reference and region, and only when the two spellings differ."""
 
     def __init__(self, kms: Any) -> None:
-        self.kms = kms
-        self.arns: dict[str, str | None] = {}
+        #: A KMS client, or a function of the region giving one (aliases are per region).
+        self.kms = kms if callable(kms) and not hasattr(kms, "describe_key") else (lambda _region: kms)
+        self.arns: dict[tuple[str | None, str], str | None] = {}
 
-    def arn(self, reference: str) -> str | None:
-        if reference not in self.arns:
+    def arn(self, reference: str, region: str | None = None) -> str | None:
+        if (region, reference) not in self.arns:
             from botocore.exceptions import BotoCoreError, ClientError
 
             try:
-                self.arns[reference] = self.kms.describe_key(KeyId=reference)["KeyMetadata"]["Arn"]
+                described = self.kms(region).describe_key(KeyId=reference)
+                self.arns[(region, reference)] = described["KeyMetadata"]["Arn"]
             except (ClientError, BotoCoreError):
-                self.arns[reference] = None
-        return self.arns[reference]
+                self.arns[(region, reference)] = None
+        return self.arns[(region, reference)]
 
-    def same(self, declared: str, actual: str | None) -> bool | None:
+    def same(self, declared: str, actual: str | None, region: str | None = None) -> bool | None:
         """True or False, or None when a reference cannot be resolved (no access, no such key)."""
         if declared == actual:
             return True
         if actual is None:
             return declared == "alias/aws/secretsmanager"  # AWS's default key: no KmsKeyId shown
-        declared_arn, actual_arn = self.arn(declared), self.arn(actual)
+        declared_arn, actual_arn = self.arn(declared, region), self.arn(actual, region)
         if declared_arn is None or actual_arn is None:
             return None
         return declared_arn == actual_arn
 
 
-def check_live(found: list[AppStatus], client: Any, now: datetime, kms: Any = None) -> None:
-    """One DescribeSecret per secret (and per bearer secret), 16 at a time."""
+def check_live(found: list[AppStatus], clients: RegionalClients, now: datetime, *, kms: bool = False) -> None:
+    """One DescribeSecret per secret (and per bearer secret), 16 at a time, each in its own region."""
     arns = [s.arn for s in found] + [
         s.entry["bearerSecretArn"] for s in found if s.entry.get("bearerSecretArn")
     ]
+    clients.prepare("secretsmanager", arns)
+    if kms:
+        clients.prepare("kms", arns)
     with ThreadPoolExecutor(max_workers=LIVE_WORKERS) as pool:
-        answers = dict(zip(arns, pool.map(lambda arn: _describe(client, arn), arns), strict=True))
-    resolver = KeyResolver(kms) if kms is not None else None
-    same_key = resolver.same if resolver else (lambda declared, actual: declared == actual)
+        answers = dict(
+            zip(
+                arns,
+                pool.map(lambda arn: _describe(clients.for_arn("secretsmanager", arn), arn), arns),
+                strict=True,
+            )
+        )
+    resolver = KeyResolver(lambda region: clients.get("kms", region)) if kms else None
     for status in found:
         entry = status.entry
+        region = region_of(status.arn)
+        same_key = (
+            (lambda declared, actual, r=region: resolver.same(declared, actual, r))
+            if resolver
+            else (lambda declared, actual: declared == actual)
+        )
         status.drift = drift(entry, *answers[status.arn], same_key=same_key)
         if entry.get("bearerSecretArn"):
             status.drift += bearer_drift(*answers[entry["bearerSecretArn"]], now)
@@ -265,7 +283,7 @@ def render(found: list[AppStatus], fmt: str, out: TextIO) -> None:
             print(f"    drift: {problem}", file=out)
 
 
-def run(args: argparse.Namespace, out: TextIO, err: TextIO, *, client: Any = None) -> int:
+def run(args: argparse.Namespace, out: TextIO, err: TextIO, *, clients: ClientFactory | None = None) -> int:
     try:
         text = sys.stdin.read() if args.outputs == "-" else open(args.outputs).read()
     except OSError as error:
@@ -274,11 +292,11 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, *, client: Any = Non
     except UnicodeDecodeError:
         print(f"audit: {args.outputs} is not UTF-8 text", file=err)
         return 2
-    return run_text(text, args, out, err, client=client)
+    return run_text(text, args, out, err, clients=clients)
 
 
 def run_text(
-    text: str, args: argparse.Namespace, out: TextIO, err: TextIO, *, client: Any = None, kms: Any = None
+    text: str, args: argparse.Namespace, out: TextIO, err: TextIO, *, clients: ClientFactory | None = None
 ) -> int:
     """The audit of outputs already read (``local`` passes them in)."""
     try:
@@ -293,15 +311,11 @@ def run_text(
         print(f"audit: {error}", file=err)
         return 2
     if args.live:
-        import boto3
         from botocore.exceptions import BotoCoreError
 
         needs_kms = any(s.entry.get("kmsKeyId") for s in found)
         try:
-            secrets = client or boto3.client("secretsmanager")
-            if needs_kms and kms is None:
-                kms = boto3.client("kms", region_name=secrets.meta.region_name)
-            check_live(found, secrets, datetime.now(UTC), kms=kms if needs_kms else None)
+            check_live(found, RegionalClients(clients), datetime.now(UTC), kms=needs_kms)
         except BotoCoreError as error:
             print(f"audit: cannot reach Secrets Manager: {error}", file=err)
             return 2

@@ -193,17 +193,16 @@ def _up(pulumi: str, root: Path, endpoint: str, tmp: Path, out: TextIO, err: Tex
     print("\naudit --live against the same server:", file=out, flush=True)
     import boto3
 
-    session = boto3.session.Session(
-        aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1"
-    )
+    session = boto3.session.Session(aws_access_key_id="test", aws_secret_access_key="test")
     audit_args = argparse.Namespace(outputs="-", as_of=None, warn_days=14, format="table", live=True)
     status = audit.run_text(
         shown.stdout,
         audit_args,
         out,
         err,
-        client=session.client("secretsmanager", endpoint_url=endpoint),
-        kms=session.client("kms", endpoint_url=endpoint),
+        clients=lambda service, region: session.client(
+            service, region_name=region or "us-east-1", endpoint_url=endpoint
+        ),
     )
     if status == 1:
         print("(the audit found overdue or drifted secrets: see above)", file=out)

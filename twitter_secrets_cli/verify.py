@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from dataclasses import asdict, dataclass
 from typing import Any, TextIO
 
@@ -17,6 +18,10 @@ from botocore.exceptions import BotoCoreError
 from twitter_runtime.errors import CredentialsUnavailableError
 from twitter_runtime.loader import load_credentials
 from twitter_runtime.xapi import XApiClient, XApiError, XRateLimitedError, XUsageCapError
+
+from .regions import ClientFactory, RegionalClients
+
+_SECRET_ARN = re.compile(r"arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+")
 
 
 @dataclass
@@ -44,7 +49,20 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("--format", choices=("table", "json"), default="table")
 
 
+def _as_given(argument: str, position: int) -> str:
+    """The argument as typed, unless it could be a key pasted by mistake (keys have no / : .)."""
+    return repr(argument) if set(argument) & set("/:.") else f"argument #{position}"
+
+
 def targets(args: argparse.Namespace) -> list[tuple[str, str]]:
+    not_arns = [
+        _as_given(arn, i) for i, arn in enumerate(args.arns, start=1) if not _SECRET_ARN.fullmatch(arn)
+    ]
+    if not_arns:
+        raise ValueError(
+            f"{', '.join(not_arns)} is not a Secrets Manager ARN (arn:aws:secretsmanager:<region>:<account>:"
+            "secret:<name>); give the ARNs from secretArns, or --stack-outputs"
+        )
     # A secret named twitter/<env>/<project>/<app>-XXXXXX is shown as project/app.
     found = [
         ("/".join(arn.split(":secret:")[-1].rsplit("-", 1)[0].split("/")[-2:]), arn) for arn in args.arns
@@ -59,11 +77,11 @@ def targets(args: argparse.Namespace) -> list[tuple[str, str]]:
     return found
 
 
-def check(app: str, arn: str, x: XApiClient, secrets: Any) -> tuple[Verdict, str | None]:
+def check(app: str, arn: str, x: XApiClient, secrets: RegionalClients) -> tuple[Verdict, str | None]:
     """The app's verdict, and why to stop asking X for the rest (a rate limit, the monthly cap), if so."""
     verdict = Verdict(app=app, arn=arn)
     try:
-        creds = load_credentials(arn, client=secrets, max_age_seconds=0)
+        creds = load_credentials(arn, client=secrets.for_arn("secretsmanager", arn), max_age_seconds=0)
         user = x.verify_user_context(creds)
         x.verify_app(creds.consumer_key, creds.consumer_secret)
     except XRateLimitedError as error:
@@ -84,7 +102,7 @@ def check(app: str, arn: str, x: XApiClient, secrets: Any) -> tuple[Verdict, str
     return verdict, None
 
 
-def run(args: argparse.Namespace, out: TextIO, err: TextIO, *, secrets: Any = None) -> int:
+def run(args: argparse.Namespace, out: TextIO, err: TextIO, *, clients: ClientFactory | None = None) -> int:
     try:
         todo = targets(args)
     except (OSError, ValueError) as error:
@@ -93,11 +111,11 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, *, secrets: Any = No
     if not todo:
         print("verify: give secret ARNs or --stack-outputs", file=err)
         return 2
-    import boto3
     from botocore.exceptions import BotoCoreError
 
+    secrets = RegionalClients(clients)
     try:
-        secrets = secrets or boto3.client("secretsmanager")
+        secrets.prepare("secretsmanager", [arn for _, arn in todo])
     except BotoCoreError as error:
         print(f"verify: cannot reach Secrets Manager: {error}", file=err)
         return 2
