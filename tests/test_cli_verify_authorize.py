@@ -139,15 +139,25 @@ def test_verify_unusable_input_exits_2(moto_url, fake_x, argv, expected):
 
 @pytest.fixture
 def fake_pulumi(tmp_path):
-    """A `pulumi` on PATH that records its argv and stdin, one JSON line per call."""
+    """A `pulumi` on PATH that records its argv and stdin, one JSON line per call.
+
+    Its stack `dev` knows social/listener (what `pulumi config --json` shows); any other stack is missing.
+    """
     bin_dir, log = tmp_path / "bin", tmp_path / "pulumi-calls.jsonl"
     bin_dir.mkdir()
     script = bin_dir / "pulumi"
+    projects = {
+        "twitter-secrets:projects": {"objectValue": {"social": {"apps": {"listener": {}}}}, "secret": False}
+    }
     script.write_text(
         f"#!{sys.executable}\n"
         "import json, os, sys\n"
-        "record = {'argv': sys.argv[1:], 'stdin': sys.stdin.read()}\n"
+        "record = {'argv': sys.argv[1:], 'stdin': '' if '--json' in sys.argv else sys.stdin.read()}\n"
         f"open({str(log)!r}, 'a').write(json.dumps(record) + '\\n')\n"
+        "if sys.argv[1:3] == ['config', '--json']:\n"
+        "    if sys.argv[-1] != 'dev':\n"
+        '        sys.exit("error: no stack named \'" + sys.argv[-1] + "\' found")\n'
+        f"    print(json.dumps({projects!r}))\n"
     )
     script.chmod(0o755)
     return bin_dir, log
@@ -193,7 +203,9 @@ def test_authorize_writes_the_new_pair_through_stdin_only(stored, moto_url, fake
     )
     assert code == 0, err
     assert "Authorized @listenerbot (user id 6677889900)." in out
-    calls = [json.loads(line) for line in log.read_text().splitlines()]
+    every = [json.loads(line) for line in log.read_text().splitlines()]
+    assert every[0]["argv"] == ["config", "--json", "--stack", "dev"]  # checked before sending anyone to X
+    calls = every[1:]
     assert [c["argv"] for c in calls] == [
         [
             "config",
@@ -220,36 +232,47 @@ def test_authorize_writes_the_new_pair_through_stdin_only(stored, moto_url, fake
     assert_no_keys(out + err, GOOD, {"t": new_token, "s": new_secret})
 
 
-def test_authorize_without_stack_only_reports(stored, moto_url, fake_x):
-    code, out, err = authorize(
-        moto_url, fake_x, "--app", "social/listener", "--secret-arn", stored["social/listener"]
-    )
-    assert code == 0 and "Not written anywhere" in out
-    assert_no_keys(out + err, GOOD)
+def refused(moto_url, fake_x, *argv, path_prefix=None, path=None):
+    env = env_for(moto_url, fake_x)
+    if path_prefix is not None:
+        env["PATH"] = f"{path_prefix}{os.pathsep}{env['PATH']}"
+    if path is not None:
+        env["PATH"] = path
+    done = cli("authorize", *argv, env=env, stdin="")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Open this URL" not in done.stdout
+    assert fake_x.calls("POST", "/oauth/request_token") == []  # nobody was sent to approve anything
+    return done.stderr
 
 
-def test_authorize_without_the_pulumi_cli_says_so(stored, moto_url, fake_x, tmp_path):
+def test_authorize_without_a_destination_is_refused_before_the_flow(stored, moto_url, fake_x):
+    err = refused(moto_url, fake_x, "--app", "social/listener", "--secret-arn", stored["social/listener"])
+    assert "the following arguments are required: --stack" in err
+
+
+def test_authorize_without_the_pulumi_cli_says_so_before_the_flow(stored, moto_url, fake_x, tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
-    code, _, err = authorize(
-        moto_url,
-        fake_x,
-        "--app",
-        "social/listener",
-        "--secret-arn",
-        stored["social/listener"],
-        "--stack",
-        "dev",
-        path=str(empty),
-    )
-    assert code == 2
+    argv = ("--app", "social/listener", "--secret-arn", stored["social/listener"], "--stack", "dev")
+    err = refused(moto_url, fake_x, *argv, path=str(empty))
     assert "the Pulumi CLI is not on PATH" in err and "nothing was written" in err
 
 
-def test_authorize_needs_a_consumer_pair(moto_url, fake_x):
-    done = cli("authorize", "--app", "social/listener", env=env_for(moto_url, fake_x), stdin="")
-    assert done.returncode == 2
-    assert "give --secret-arn, or set TWITTER_CONSUMER_KEY and TWITTER_CONSUMER_SECRET" in done.stderr
+def test_authorize_for_a_stack_that_does_not_exist_is_refused(stored, moto_url, fake_x, fake_pulumi):
+    argv = ("--app", "social/listener", "--secret-arn", stored["social/listener"], "--stack", "prod")
+    err = refused(moto_url, fake_x, *argv, path_prefix=fake_pulumi[0])
+    assert "cannot read the config of stack prod" in err and "no stack named 'prod' found" in err
+
+
+def test_authorize_for_an_app_the_stack_does_not_know_is_refused(stored, moto_url, fake_x, fake_pulumi):
+    argv = ("--app", "social/poster", "--secret-arn", stored["social/poster"], "--stack", "dev")
+    err = refused(moto_url, fake_x, *argv, path_prefix=fake_pulumi[0])
+    assert "stack dev has no app social/poster in twitter-secrets:projects; add it there first" in err
+
+
+def test_authorize_needs_a_consumer_pair(moto_url, fake_x, fake_pulumi):
+    err = refused(moto_url, fake_x, "--app", "social/listener", "--stack", "dev", path_prefix=fake_pulumi[0])
+    assert "give --secret-arn, or set TWITTER_CONSUMER_KEY and TWITTER_CONSUMER_SECRET" in err
 
 
 def test_no_command_prints_a_key(aws, moto_url, fake_x, tmp_path):
@@ -302,8 +325,12 @@ def test_verify_stops_asking_after_a_rate_limit(aws, moto_url, fake_x):
     assert len(fake_x.calls("GET", "/2/users/me")) == 1
 
 
-def test_authorize_with_a_wrong_pin(stored, moto_url, fake_x):
+def test_authorize_with_a_wrong_pin(stored, moto_url, fake_x, fake_pulumi):
     code, _, err = authorize(
-        moto_url, fake_x, "--app", "social/listener", "--secret-arn", stored["social/listener"], pin="0000000"
+        moto_url,
+        fake_x,
+        *("--app", "social/listener", "--secret-arn", stored["social/listener"], "--stack", "dev"),
+        pin="0000000",
+        path_prefix=fake_pulumi[0],
     )
     assert code == 1 and "X refused the PIN" in err

@@ -2,15 +2,20 @@
 
 The app's API Key pair comes from its secret (``--secret-arn``) or from the
 environment (TWITTER_CONSUMER_KEY, TWITTER_CONSUMER_SECRET), never from the
-command line. With ``--stack`` the new pair is written into that stack's
-secret config with ``pulumi config set --secret --path``, each value passed
-on standard input: argv is visible to every user of the machine. The values
+command line. The new pair is written into the ``--stack`` stack's secret
+config with ``pulumi config set --secret --path``, each value passed on
+standard input: argv is visible to every user of the machine. The values
 are never printed.
+
+Everything that could stop the write (no Pulumi CLI, no such stack, an app
+the stack does not know) is checked before the account holder is sent to X:
+a pair approved and then thrown away is worse than no flow at all.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -33,7 +38,9 @@ def add_parser(sub: Any) -> None:
     parser.add_argument(
         "--secret-arn", help="read the API Key pair from this secret (else from the environment)"
     )
-    parser.add_argument("--stack", help="write the new pair into this stack's config (needs the Pulumi CLI)")
+    parser.add_argument(
+        "--stack", required=True, help="write the new pair into this stack's config (needs the Pulumi CLI)"
+    )
     parser.add_argument(
         "--api-base-url", default=None, help="X API host (default $X_API_BASE_URL or https://api.x.com)"
     )
@@ -53,14 +60,31 @@ def consumer_pair(args: argparse.Namespace, secrets: Any) -> tuple[str, str]:
     return key, secret
 
 
-def write_config(stack: str, app: str, values: dict[str, str], err: TextIO) -> int:
+def preflight(stack: str, app: str) -> tuple[str, str | None]:
+    """The Pulumi CLI's path, and why the pair could not be stored (None when it can)."""
     pulumi = shutil.which("pulumi")
     if pulumi is None:
-        print(
-            "authorize: the Pulumi CLI is not on PATH (install it from pulumi.com); nothing was written",
-            file=err,
+        return "", "the Pulumi CLI is not on PATH (install it from pulumi.com); nothing was written"
+    done = subprocess.run(
+        [pulumi, "config", "--json", "--stack", stack], text=True, capture_output=True, check=False
+    )
+    if done.returncode != 0:
+        return pulumi, (
+            f"cannot read the config of stack {stack} (`pulumi config` said: {done.stderr.strip()[-300:]}); "
+            "run from the project's folder with an existing stack, e.g. `pulumi stack init` first"
         )
-        return 2
+    try:
+        projects = json.loads(done.stdout).get("twitter-secrets:projects", {}).get("objectValue") or {}
+        project, name = app.split("/", 1)
+        known = name in ((projects.get(project) or {}).get("apps") or {})
+    except (ValueError, AttributeError):
+        known = False
+    if not known:
+        return pulumi, f"stack {stack} has no app {app} in twitter-secrets:projects; add it there first"
+    return pulumi, None
+
+
+def write_config(pulumi: str, stack: str, app: str, values: dict[str, str], err: TextIO) -> int:
     for field, value in values.items():
         done = subprocess.run(
             [
@@ -98,6 +122,10 @@ def run(
     if "/" not in args.app:
         print("authorize: --app must be project/app", file=err)
         return 2
+    pulumi, problem = preflight(args.stack, args.app)
+    if problem is not None:
+        print(f"authorize: {problem}", file=err)
+        return 2
     try:
         key, secret = consumer_pair(args, secrets)
     except (ValueError, CredentialsUnavailableError) as error:
@@ -129,13 +157,8 @@ def run(
         print("authorize: no PIN given", file=err)
         return 2
     print(f"Authorized @{grant.screen_name} (user id {grant.user_id}).", file=out)
-    if not args.stack:
-        print(
-            "Not written anywhere: pass --stack NAME to store the pair in that stack's secret config.",
-            file=out,
-        )
-        return 0
     status = write_config(
+        pulumi,
         args.stack,
         args.app,
         {"access_token": grant.access_token, "access_token_secret": grant.access_token_secret},
