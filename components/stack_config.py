@@ -31,9 +31,11 @@ PROJECT_KEYS: tuple[str, ...] = ("access_tier", "use_case", "owner", "tags", "ap
 APP_KEYS: tuple[str, ...] = (
     "owner",
     "issued_at",
-    *(k for k in OPTIONAL_ARGS if k != "use_case"),
+    *(k for k in OPTIONAL_ARGS if k not in ("use_case", "credentials")),
     "bearer_rotation",
 )
+#: Key material has no place in the plain-text part of the config: it goes in `credentials`, as secrets.
+PLAIN_TEXT_KEYS = frozenset({*CREDENTIAL_FIELDS, "credentials"})
 DEFAULT_KEYS: tuple[str, ...] = tuple(k for k in APP_KEYS if k not in ("issued_at", "app_id", "access_tier"))
 
 
@@ -130,6 +132,16 @@ def plan_projects(
             if not isinstance(app_spec, Mapping):
                 problems.append(f"{project}/{app}: must be an object of app settings")
                 continue
+            typed_keys = sorted(PLAIN_TEXT_KEYS & set(app_spec))
+            if typed_keys:
+                # Named, never echoed: these are keys typed into the plain-text part of the config.
+                problems.append(
+                    f"{project}/{app}: {', '.join(typed_keys)} in {NAMESPACE}:projects is stored in plain text; "
+                    "keys must be set as secrets: "
+                    + SET_CREDENTIAL_HINT.format(label=f"{project}/{app}", field="<field>")
+                    + f", then delete them from {NAMESPACE}:projects (and from git history)"
+                )
+                app_spec = {k: v for k, v in app_spec.items() if k not in PLAIN_TEXT_KEYS}
             problems += _unknown(f"{NAMESPACE}:projects.{project}.apps.{app}", app_spec, APP_KEYS)
             merged = _layered_app_args(defaults, spec, app_spec)
             # Check the app as the component will, with placeholders for the keys.

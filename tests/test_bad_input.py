@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 from tests.canaries import canary_credentials
-from tests.conftest import make_config
+from tests.conftest import PROJECTS, make_config
 from tests.harness import run_program
 from twitter_runtime import InvalidInputError
 
@@ -209,3 +211,27 @@ def test_another_apps_key_pasted_into_a_tag_is_refused():
         "research/archive: extra tag #2 (in key order) contains a key of brand-monitoring/listener; "
         "it would be stored in plain text, remove it"
     )
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        {"consumer_key": "CanaryTypedKey0123456789"},
+        {"consumer_key": "CanaryTypedKey0123456789", "access_token": "12-CanaryTypedToken0123456789"},
+        {"credentials": {"consumer_key": "CanaryTypedKey0123456789"}},
+    ],
+)
+def test_keys_typed_into_the_plain_text_projects_config_are_refused_as_plain_text(typed):
+    projects = copy.deepcopy(PROJECTS)
+    projects["brand-monitoring"]["apps"]["listener"].update(typed)
+    result = run_program(make_config(projects))
+    assert isinstance(result.error, InvalidInputError)
+    message = str(result.error)
+    assert (
+        f"brand-monitoring/listener: {', '.join(sorted(typed))} in twitter-secrets:projects is stored in plain "
+        "text; keys must be set as secrets: pulumi config set --secret --path "
+        "'twitter-secrets:credentials[\"brand-monitoring/listener\"].<field>'"
+    ) in message
+    assert "give either credentials or" not in message and "unknown key" not in message
+    assert "CanaryTyped" not in message
+    assert result.aws_resources == []
