@@ -14,7 +14,7 @@ Secrets Manager secrets per app with their monthly cost, and whether two runs
 registered byte-identical inputs. Timings are measured here, never asserted
 in tests.
 
-    .venv/bin/python bench/run.py [--sizes 10,100,1000,2000] [--repeat 3] [--out bench/results.json]
+    .venv/bin/python bench/run.py [--sizes 10,100,1000,2000] [--repeat 3] [--out bench/results.json]  (results are written only with --out)
 """
 
 from __future__ import annotations
@@ -156,20 +156,40 @@ def table(results: dict) -> str:
     return "\n".join(lines)
 
 
+def _positive(text: str) -> int:
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of 1 or more")
+    return int(text)
+
+
+def _sizes(text: str) -> list[int]:
+    """``10,100,1000``: app counts, each 1 or more. argparse turns a refusal into one line and exit 2."""
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    if not parts:
+        raise argparse.ArgumentTypeError("give at least one app count, such as 10,100,1000")
+    return [_positive(part) for part in parts]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--sizes", default="10,100,1000,2000", help="comma-separated app counts")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per program and size (median reported)")
-    parser.add_argument("--out", default=str(BENCH / "results.json"), help="where to write the JSON results")
+    parser.add_argument("--sizes", type=_sizes, default="10,100,1000,2000", help="comma-separated app counts")
+    parser.add_argument(
+        "--repeat", type=_positive, default=3, help="runs per program and size (median reported)"
+    )
+    parser.add_argument(
+        "--out",
+        default=None,
+        help="write the JSON results here (the committed bench/results.json only when named; default: none)",
+    )
     parser.add_argument(
         "--no-gc",
         action="store_true",
         help="disable the garbage collector in the measured runs (growth analysis)",
     )
     args = parser.parse_args(argv)
-    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    sizes = args.sizes
     results: dict = {
         "machine": machine(),
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -192,7 +212,8 @@ def main(argv: list[str] | None = None) -> int:
             f"growth t(2000)/t(1000): component {growth['component']:.3f}, default {growth['default']:.3f}, "
             f"baseline {growth['baseline']:.3f}; component/baseline {growth['component'] / growth['baseline']:.3f}"
         ]
-    Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
+    if args.out:
+        Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
     print(table(results))
     return 0
 

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -33,3 +35,33 @@ def test_benchmark_smoke_run(tmp_path):
         assert len(row["seconds_all"]) == 2 and all(s > 0 for s in row["seconds_all"])
     assert rows["component"]["per_registration_ratio_to_baseline"] > 0
     assert "component" in run.stdout and "baseline" in run.stdout
+
+
+def test_the_committed_results_are_only_overwritten_when_asked(tmp_path):
+    committed = ROOT / "bench" / "results.json"
+    before = committed.read_bytes()
+    run = subprocess.run(
+        [sys.executable, "bench/run.py", "--sizes", "1", "--repeat", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr
+    assert committed.read_bytes() == before
+    assert "component" in run.stdout
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["--sizes", "abc"], "argument --sizes: 'abc' is not a whole number of 1 or more"),
+        (["--sizes", "0"], "argument --sizes: '0' is not a whole number of 1 or more"),
+        (["--sizes", ","], "argument --sizes: give at least one app count"),
+        (["--repeat", "0"], "argument --repeat: '0' is not a whole number of 1 or more"),
+    ],
+)
+def test_bad_sizes_get_one_line_and_no_traceback(argv, expected):
+    run = subprocess.run([sys.executable, "bench/run.py", *argv], cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode == 2
+    assert expected in run.stderr and "Traceback" not in run.stderr
