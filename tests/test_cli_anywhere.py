@@ -95,3 +95,20 @@ def test_stack_file_honours_stack_config_dir(tmp_path):
     assert stack_file(tmp_path, "prod") == tmp_path / "config" / "Pulumi.prod.yaml"
     (tmp_path / "Pulumi.yaml").write_text("name: x\nruntime: python\n")
     assert stack_file(tmp_path, "prod") == tmp_path / "Pulumi.prod.yaml"
+
+
+@pytest.mark.parametrize("command", ["plan", "audit", "verify", "authorize", "local"])
+def test_help_is_plain_text(command):
+    done = run([sys.executable, "-m", "twitter_secrets_cli", command, "--help"], cwd=ROOT)
+    assert done.returncode == 0
+    assert "``" not in done.stdout and "`" not in done.stdout and ":class:" not in done.stdout
+    assert f"usage: twitter-secrets {command}" in done.stdout
+
+
+@pytest.mark.parametrize("days", ["-1", "abc"])
+def test_warn_days_below_zero_is_refused(days):
+    done = run(
+        [sys.executable, "-m", "twitter_secrets_cli", "audit", str(SAMPLE), "--warn-days", days], cwd=ROOT
+    )
+    assert done.returncode == 2
+    assert f"argument --warn-days: '{days}' is not a number of days (0 or more)" in done.stderr

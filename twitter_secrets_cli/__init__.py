@@ -13,12 +13,13 @@ import argparse
 import sys
 
 from . import audit, authorize, local, plan, verify
+from .help_text import plain
 
 COMMANDS = {"plan": plan, "audit": audit, "verify": verify, "authorize": authorize, "local": local}
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="twitter-secrets", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="twitter-secrets", description=plain(__doc__).split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True, metavar="command")
     for module in COMMANDS.values():
         module.add_parser(sub)

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, TextIO
 
+from .help_text import plain
 from .regions import ClientFactory, RegionalClients, region_of
 
 STATUS_ORDER = {"overdue": 0, "drift": 1, "due-soon": 2, "ok": 3}
@@ -46,14 +47,20 @@ class AppStatus:
     entry: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
+def _days(text: str) -> int:
+    if not text.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of days (0 or more)")
+    return int(text)
+
+
 def add_parser(sub: Any) -> None:
     parser = sub.add_parser(
-        "audit", help="rotation status (and drift with --live) from stack outputs", description=__doc__
+        "audit", help="rotation status (and drift with --live) from stack outputs", description=plain(__doc__)
     )
-    parser.add_argument("outputs", help="`pulumi stack output --json` file, or - for stdin")
+    parser.add_argument("outputs", help="a file with what pulumi stack output --json prints, or - for stdin")
     parser.add_argument("--as-of", help="today, as YYYY-MM-DD (default: the real today)")
     parser.add_argument(
-        "--warn-days", type=int, default=14, help="due-soon within this many days (default 14)"
+        "--warn-days", type=_days, default=14, help="due-soon within this many days (default 14)"
     )
     parser.add_argument("--format", choices=("table", "json", "markdown"), default="table")
     parser.add_argument("--live", action="store_true", help="check each secret in Secrets Manager for drift")

@@ -25,12 +25,14 @@ from twitter_runtime.errors import CredentialsUnavailableError
 from twitter_runtime.loader import load_credentials
 from twitter_runtime.xapi import XApiClient, XApiError, XAuthenticationError
 
+from .help_text import plain
+
 CONFIG_PATH = 'twitter-secrets:credentials["{app}"].{field}'
 
 
 def add_parser(sub: Any) -> None:
     parser = sub.add_parser(
-        "authorize", help="get a new Access Token pair with the PIN flow", description=__doc__
+        "authorize", help="get a new Access Token pair with the PIN flow", description=plain(__doc__)
     )
     parser.add_argument(
         "--app", required=True, help="project/app whose API Key pair to use (and to write to)"

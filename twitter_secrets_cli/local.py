@@ -32,6 +32,7 @@ from typing import Any, TextIO
 import yaml
 
 from . import audit
+from .help_text import plain
 from .local_aws import moto_server
 from .plan import CREDENTIALS_KEY, placeholder_credentials
 from .project_dir import NoProjectError, add_project_dir_argument, project_dir, stack_file
@@ -45,7 +46,7 @@ FAKE_AWS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_D
 
 def add_parser(sub: Any) -> None:
     parser = sub.add_parser(
-        "local", help="run the whole `pulumi up` on an emulated AWS (moto)", description=__doc__
+        "local", help="run the whole pulumi up on an emulated AWS (moto)", description=plain(__doc__)
     )
     parser.add_argument(
         "action", choices=("up", "down"), help="up: deploy, show outputs, audit; down: explains"

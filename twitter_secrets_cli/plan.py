@@ -19,6 +19,7 @@ import yaml
 
 from twitter_runtime.errors import InvalidInputError
 
+from .help_text import plain
 from .mock_engine import ProgramRun, is_wrapped_secret, run_program
 from .project_dir import NoProjectError, add_project_dir_argument, project_dir, stack_file
 from .stack_file import DuplicateKeyError, load_stack_yaml
@@ -38,7 +39,7 @@ class UnusableInputError(Exception):
 
 def add_parser(sub: Any) -> None:
     parser = sub.add_parser(
-        "plan", help="list what `pulumi up` would create (mock-based, no cloud)", description=__doc__
+        "plan", help="list what pulumi up would create (mock-based, no cloud)", description=plain(__doc__)
     )
     parser.add_argument(
         "--stack",

@@ -19,6 +19,7 @@ from twitter_runtime.errors import CredentialsUnavailableError
 from twitter_runtime.loader import load_credentials
 from twitter_runtime.xapi import XApiClient, XApiError, XRateLimitedError, XUsageCapError
 
+from .help_text import plain
 from .regions import ClientFactory, RegionalClients
 
 _SECRET_ARN = re.compile(r"arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+")
@@ -37,11 +38,12 @@ class Verdict:
 
 def add_parser(sub: Any) -> None:
     parser = sub.add_parser(
-        "verify", help="check with X that the stored keys still work", description=__doc__
+        "verify", help="check with X that the stored keys still work", description=plain(__doc__)
     )
     parser.add_argument("arns", nargs="*", help="secret ARNs to check")
     parser.add_argument(
-        "--stack-outputs", help="`pulumi stack output --json` file: check every app in secretArns"
+        "--stack-outputs",
+        help="a file with what pulumi stack output --json prints: check every app in secretArns",
     )
     parser.add_argument(
         "--api-base-url", default=None, help="X API host (default $X_API_BASE_URL or https://api.x.com)"
