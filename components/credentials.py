@@ -323,6 +323,24 @@ class TwitterAppCredentials(pulumi.ComponentResource):
             )
         )
 
+    def kubernetes_external_secret(
+        self,
+        resource_name: str,
+        store_name: str,
+        *,
+        store_kind: str = "SecretStore",
+        namespace: str | None = None,
+        target_name: str | None = None,
+        provider: Any = None,
+    ) -> Any:
+        """Register the ExternalSecret with pulumi_kubernetes (which the program must install)."""
+        from .kubernetes import register_external_secret
+
+        manifest = self.external_secret(
+            store_name, store_kind=store_kind, namespace=namespace, target_name=target_name
+        )
+        return register_external_secret(resource_name, manifest, provider=provider)
+
     def _checked_payload(self, credentials: Mapping[str, Any]) -> str:
         """Validate resolved keys; only a valid set becomes the secret value."""
         settings: AppSettings = self.settings

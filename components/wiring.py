@@ -14,6 +14,9 @@ from twitter_runtime.keys import CREDENTIAL_FIELDS
 #: Environment variable for each JSON key, as services conventionally name them.
 ENV_NAMES: dict[str, str] = {field: f"TWITTER_{field.upper()}" for field in CREDENTIAL_FIELDS}
 
+#: The External Secrets Operator's stable API.
+EXTERNAL_SECRET_API_VERSION = "external-secrets.io/v1"
+
 
 def ecs_secrets(secret_arn: str) -> list[dict[str, str]]:
     """The ``secrets`` list of an ECS container definition.
@@ -52,7 +55,7 @@ def external_secret_manifest(
     if namespace:
         metadata["namespace"] = namespace
     return {
-        "apiVersion": "external-secrets.io/v1",
+        "apiVersion": EXTERNAL_SECRET_API_VERSION,
         "kind": "ExternalSecret",
         "metadata": metadata,
         "spec": {
