@@ -57,6 +57,13 @@ class World:
         kwargs.setdefault("on_output", self.engine.collect)
         result = getattr(self.stack, action)(on_event=events.append, **kwargs)
         self.events[step], self.results[step] = events, result
+        transcript = os.environ.get("TWITTER_SECRETS_E2E_TRANSCRIPT")  # for a person to read; asserts nothing
+        if transcript:
+            with open(transcript, "a") as handle:
+                handle.write(
+                    f"\n===== {step}: pulumi {action} {kwargs.get('expect_no_changes') and '--expect-no-changes' or ''}\n"
+                )
+                handle.write(result.stdout)
         return result
 
 
@@ -122,6 +129,14 @@ def test_config_and_state_hold_no_key_in_plain_text(world):
     assert "secure:" in stack_file
     assert leaked(exported) == []
     assert leaked(stack_file) == []
+    transcript = os.environ.get("TWITTER_SECRETS_E2E_TRANSCRIPT")
+    if transcript:
+        with open(transcript, "a") as handle:
+            handle.write(
+                f"\n===== state scan: pulumi stack export, {len(exported)} characters; {len(CREDENTIALS) * 4} canary "
+                f"keys, every 10-character fragment searched: {len(leaked(exported))} found in the export, "
+                f"{len(leaked(stack_file))} in the stack file, {len(leaked(''.join(world.engine.outputs)))} in the engine's output\n"
+            )
     assert leaked("".join(world.engine.outputs)) == []
     # The value is in the state, encrypted: the version's secretString is a ciphertext.
     state = json.loads(exported)

@@ -9,7 +9,7 @@ import requests
 from requests_oauthlib import OAuth1
 
 from tests.canaries import canary_credentials, fragments
-from tests.fake_x import CODE_32, SERVER_ERROR
+from tests.fake_x import CODE_32, CODE_89, SERVER_ERROR
 from twitter_runtime import TwitterCredentials
 from twitter_runtime.xapi import (
     BEARER,
@@ -114,8 +114,9 @@ def test_code_32_body_is_named(client, creds, fake_x):
         client.verify_user_context(creds)
 
 
-def test_revoked_token_is_code_89(client, creds, fake_x):
-    fake_x.tokens[CREDS["access_token"]].revoked = True
+def test_code_89_is_a_revoked_token(client, creds, fake_x):
+    # v1.1's answer for a revoked token (v2 answers with its generic 401: see test_x_answers.py).
+    fake_x.fail("GET", "/2/users/me", 401, CODE_89)
     with pytest.raises(XTokenRevokedError) as caught:
         client.verify_user_context(creds)
     assert caught.value.code == 89

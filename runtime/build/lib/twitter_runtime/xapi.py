@@ -75,8 +75,28 @@ class XRateLimitedError(XApiError):
         self.reset_at = reset_at
 
 
+class XUsageCapError(XApiError):
+    """429 ``UsageCapExceeded``: the Project's monthly cap is spent. Not a 15-minute limit: no retry helps."""
+
+
+class XBearerRejectedError(XAuthenticationError):
+    """401 on an app-only call: the Bearer Token was invalidated (it is not the Access Token)."""
+
+
+class XClientNotEnrolledError(XAccessTierError):
+    """403 ``client-not-enrolled``: the App is not attached to a Project that has v2 access."""
+
+
+class XPermissionError(XApiError):
+    """403 ``oauth1-permissions`` (or a bare Forbidden): the Access Token's permission level is too low."""
+
+
 class XServerError(XApiError):
     """5xx or no answer, after the bounded retries."""
+
+
+class XUnexpectedAnswerError(XApiError):
+    """An answer that is not X's: HTML from a proxy or captive portal, JSON that is no object, a cut-off body."""
 
 
 class XUserMismatchError(XApiError):
@@ -130,6 +150,12 @@ def _reset_time(response: requests.Response) -> datetime | None:
         return None
 
 
+def _problem(body: Any) -> str:
+    """The last part of a v2 problem's ``type`` (``usage-capped``, ``oauth1-permissions``…), or ''."""
+    kind = body.get("type") if isinstance(body, dict) else None
+    return kind.rsplit("/", 1)[-1] if isinstance(kind, str) and "/problems/" in kind else ""
+
+
 def _x_message(body: Any) -> tuple[int | None, str]:
     """X's error code and message, from either the v1.1 or the v2 (problem JSON) shape."""
     if isinstance(body, dict):
@@ -179,6 +205,17 @@ class XApiClient:
         for attempt in range(1, self.attempts + 1):
             try:
                 response = sender.request(method, url, timeout=self.timeout, **kwargs)
+            except (
+                requests.exceptions.ChunkedEncodingError,
+                requests.exceptions.ContentDecodingError,
+            ) as error:
+                if attempt == self.attempts:
+                    raise XUnexpectedAnswerError(
+                        f"{method} {path}: unexpected answer from X: the body was cut off or garbled "
+                        f"({type(error).__name__}) after {attempt} attempts; a proxy between here and "
+                        f"{self.base_url} may be interfering; try again",
+                        pair=pair,
+                    ) from None
             except (requests.ConnectionError, requests.Timeout) as error:
                 if attempt == self.attempts:
                     raise XServerError(
@@ -206,12 +243,31 @@ class XApiClient:
         where = f"{response.request.method if response.request else ''} {path}".strip()
         status = response.status_code
         kwargs = {"status": status, "code": code, "pair": pair}
+        problem = _problem(body)
+        if status == 429 and problem == "usage-capped":
+            scope = body.get("scope", "Product") if isinstance(body, dict) else "Product"
+            return XUsageCapError(
+                f"{where}: the monthly usage cap of this App's Project is used up (UsageCapExceeded, "
+                f"{scope.lower()} cap). This is not a 15-minute rate limit: waiting minutes or retrying will "
+                "not help. It lifts when the cap resets with the next billing month, or at once by moving the "
+                f"Project to a plan with a higher cap (developer portal, Products).{said}",
+                **kwargs,
+            )
         if status == 429:
             reset = _reset_time(response)
             when = reset.isoformat() if reset else "the time in x-rate-limit-reset"
             return XRateLimitedError(
                 f"{where}: rate limited; wait until {when} before trying again.{said}",
                 reset_at=reset,
+                **kwargs,
+            )
+        if status == 401 and pair == BEARER:
+            return XBearerRejectedError(
+                f"{where}: X rejected the app-only Bearer Token{' (code 89)' if code == 89 else ''}: it was "
+                "invalidated or regenerated. The Bearer Token is not the Access Token, so a new Access Token pair "
+                "will not help: let bearer rotation replace it (aws secretsmanager rotate-secret --secret-id "
+                "<the app's bearerSecretArn>), or invalidate it (POST /oauth2/invalidate_token) and get the "
+                f"current one with POST /oauth2/token and the API Key pair.{said}",
                 **kwargs,
             )
         if status == 401 and code == 89:
@@ -221,6 +277,15 @@ class XApiClient:
                 f"and set it again.{said}",
                 **kwargs,
             )
+        if status == 401 and pair == USER_CONTEXT:
+            return XAuthenticationError(
+                f"{where}: X did not accept the {pair}{' (code 32)' if code == 32 else ''}. Either the account "
+                "revoked the App's access or the Access Token pair was regenerated (then create a new Access Token "
+                "pair: developer portal, or the PIN flow with `twitter-secrets authorize`), or the API Key pair "
+                "was regenerated (then set the new pair, and a new Access Token pair with it). Check that the four "
+                f"keys belong to the same App.{said}",
+                **kwargs,
+            )
         if status == 401:
             return XAuthenticationError(
                 f"{where}: X could not authenticate the {pair}"
@@ -228,12 +293,17 @@ class XApiClient:
                 f"(Keys and tokens) and set them again; check that the four keys belong to the same app.{said}",
                 **kwargs,
             )
-        if status == 403 and (
-            code == 453 or (isinstance(body, dict) and body.get("reason") == "client-not-enrolled")
-        ):
+        if status == 403 and isinstance(body, dict) and body.get("reason") == "client-not-enrolled":
+            return XClientNotEnrolledError(
+                f"{where}: X only answers v2 requests from an App attached to a Project (client-not-enrolled). "
+                "In the developer portal, add this App to a Project (Projects & Apps), on a plan that includes "
+                "the v2 endpoints; a higher tier alone does not attach it.",
+                **kwargs,
+            )
+        if status == 403 and code == 453:
             return XAccessTierError(
-                f"{where}: the app's access tier does not include this endpoint"
-                f"{' (code 453)' if code == 453 else ''}; upgrade the tier in the developer portal.{said}",
+                f"{where}: the app's access tier does not include this endpoint (code 453); move the "
+                f"Project to a plan that includes it in the developer portal.{said}",
                 **kwargs,
             )
         if status == 403 and code == 99:
@@ -242,12 +312,50 @@ class XApiClient:
                 f"portal and set it again.{said}",
                 **kwargs,
             )
+        if status == 403 and (
+            problem == "oauth1-permissions" or (isinstance(body, dict) and body.get("title") == "Forbidden")
+        ):
+            return XPermissionError(
+                f"{where}: X refused: the App's permissions do not allow this request. In the developer portal "
+                "set the App's permissions (User authentication settings: Read, Read and write, or Read and write "
+                "and Direct message), then regenerate the Access Token pair: a token keeps the permission level it "
+                f"was issued with.{said}",
+                **kwargs,
+            )
         if status >= 500:
             return XServerError(
                 f"{where}: X answered {status} after {self.attempts} attempts; try again later.{said}",
                 **kwargs,
             )
+        if not isinstance(body, dict):
+            kind = response.headers.get("Content-Type", "no content type").split(";")[0]
+            return XUnexpectedAnswerError(
+                f"{where}: unexpected answer from X: HTTP {status} with {kind}, not X's JSON; a proxy or captive "
+                "portal may be answering in X's place",
+                **kwargs,
+            )
         return XApiError(f"{where}: X answered {status}.{said}", **kwargs)
+
+    @staticmethod
+    def _object(response: requests.Response, where: str, pair: str) -> dict[str, Any]:
+        """The JSON object X answers with, or a clear error for anything else (HTML, a list, garbage)."""
+        try:
+            body = response.json()
+        except ValueError:
+            kind = response.headers.get("Content-Type", "no content type").split(";")[0]
+            raise XUnexpectedAnswerError(
+                f"{where}: unexpected answer from X: HTTP {response.status_code} with {kind}, not JSON; a proxy "
+                "or captive portal may be answering in X's place. Check the network path to the API host",
+                status=response.status_code,
+                pair=pair,
+            ) from None
+        if not isinstance(body, dict):
+            raise XUnexpectedAnswerError(
+                f"{where}: unexpected answer from X: JSON that is not an object ({type(body).__name__})",
+                status=response.status_code,
+                pair=pair,
+            )
+        return body
 
     @staticmethod
     def _basic(consumer_key: str, consumer_secret: str) -> HTTPBasicAuth:
@@ -261,7 +369,9 @@ class XApiClient:
         response = self._send(
             "GET", "/2/users/me", pair=USER_CONTEXT, secrets=creds.as_dict().values(), auth=creds.oauth1()
         )
-        data = (response.json() or {}).get("data") or {}
+        data = self._object(response, "GET /2/users/me", USER_CONTEXT).get("data") or {}
+        if not isinstance(data, dict):
+            data = {}
         user = VerifiedUser(
             id=str(data.get("id", "")),
             username=str(data.get("username", "")),
@@ -287,8 +397,8 @@ class XApiClient:
             data={"grant_type": "client_credentials"},
             headers={"Content-Type": "application/x-www-form-urlencoded;charset=UTF-8"},
         )
-        body = response.json() if response.content else {}
-        if body.get("token_type", "").lower() != "bearer" or not body.get("access_token"):
+        body = self._object(response, "POST /oauth2/token", CONSUMER_PAIR) if response.content else {}
+        if str(body.get("token_type", "")).lower() != "bearer" or not body.get("access_token"):
             raise XApiError("POST /oauth2/token: X answered without a bearer token", pair=CONSUMER_PAIR)
         return str(body["access_token"])
 
@@ -322,13 +432,17 @@ class XApiClient:
 
     def check_bearer(self, bearer_token: str) -> None:
         """``GET /2/tweets/20`` with the bearer token must answer 200."""
-        self._send(
+        response = self._send(
             "GET",
             f"/2/tweets/{PROBE_POST_ID}",
             pair=BEARER,
             secrets=(bearer_token,),
             headers={"Authorization": f"Bearer {bearer_token}"},
         )
+        if "data" not in self._object(response, f"GET /2/tweets/{PROBE_POST_ID}", BEARER):
+            raise XUnexpectedAnswerError(
+                f"GET /2/tweets/{PROBE_POST_ID}: unexpected answer from X: 200 without the post", pair=BEARER
+            )
 
     # --- PIN flow (3-legged, out of band) ---------------------------------------------------
 
