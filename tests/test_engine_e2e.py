@@ -61,7 +61,7 @@ class World:
         if transcript:
             with open(transcript, "a") as handle:
                 handle.write(
-                    f"\n===== {step}: pulumi {action} {kwargs.get('expect_no_changes') and '--expect-no-changes' or ''}\n"
+                    f"\n===== {step}: pulumi {action} {(kwargs.get('expect_no_changes') and '--expect-no-changes') or ''}\n"
                 )
                 handle.write(result.stdout)
         return result
