@@ -5,19 +5,24 @@ Split out of the component so the component stays a list of what it owns.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
 from .app_settings import AppSettings
+from .aws_names import (
+    LAMBDA_DESCRIPTION_MAX,
+    rotation_function_name,
+    rotation_policy_name,
+    rotation_role_name,
+    within,
+)
 from .lambda_package import build_rotation_archive
 from .metadata import MANAGED_BY
 from .policies import assume_role_document, rotation_policy_document, to_json
 
 #: The initial value, written once; the first rotation (immediately on deploy) replaces it.
-PLACEHOLDER = json.dumps({"bearer_token": ""})
 LAMBDA_LOGS_POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 
 
@@ -64,23 +69,19 @@ class BearerRotation:
             },
             opts=child,
         )
-        # Written once; rotation owns the value afterwards, so `pulumi up` never rolls it back.
-        self.initial_version = aws.secretsmanager.SecretVersion(
-            f"{name}-bearer-initial",
-            secret_id=self.secret.id,
-            secret_string=pulumi.Output.secret(PLACEHOLDER),
-            opts=pulumi.ResourceOptions(
-                parent=parent, depends_on=[credentials_version], ignore_changes=["secret_string"]
-            ),
-        )
+        # No Pulumi-owned version: the first rotation, which runs as soon as rotation is set up,
+        # writes the first value. A version Pulumi tracked could be dropped by AWS after a few
+        # rotations, recreated by the next `pulumi up`, and become AWSCURRENT with a placeholder.
         self.role = role = aws.iam.Role(
             f"{name}-rotation-role",
+            name=rotation_role_name(settings.secret_name),
             assume_role_policy=to_json(assume_role_document("lambda.amazonaws.com")),
-            description=f"Rotates the bearer token of {settings.label}",
+            description=within(f"Rotates the bearer token of {settings.label}", 1000),
             opts=child,
         )
         self.role_policy = aws.iam.RolePolicy(
             f"{name}-rotation-access",
+            name=rotation_policy_name(settings.secret_name),
             role=role.id,
             policy=pulumi.Output.all(self.secret.arn, credentials_secret.arn, kms_key_arn).apply(
                 lambda a: to_json(rotation_policy_document(a[0], a[1], kms_key_arn=a[2]))
@@ -92,6 +93,7 @@ class BearerRotation:
         )
         self.function = aws.lambda_.Function(
             f"{name}-rotation",
+            name=rotation_function_name(settings.secret_name),
             runtime="python3.12",
             handler="handler.lambda_handler",
             role=role.arn,
@@ -104,7 +106,9 @@ class BearerRotation:
                     "X_API_BASE_URL": settings.x_api_base_url,
                 }
             },
-            description=f"Secrets Manager rotation of the bearer token of {settings.label}",
+            description=within(
+                f"Secrets Manager rotation of the bearer token of {settings.label}", LAMBDA_DESCRIPTION_MAX
+            ),
             opts=pulumi.ResourceOptions(
                 parent=parent, depends_on=[credentials_version, self.role_policy, logs]
             ),
@@ -124,6 +128,6 @@ class BearerRotation:
             rotation_rules=rotation_rules(schedule),
             opts=pulumi.ResourceOptions(
                 parent=parent,
-                depends_on=[self.initial_version, credentials_version, permission, self.role_policy],
+                depends_on=[credentials_version, permission, self.role_policy],
             ),
         )

@@ -20,6 +20,7 @@ from twitter_runtime.keys import (
 
 from .app_settings import AppSettings, parse_app_settings
 from .args import TwitterAppCredentialsArgs
+from .aws_names import read_policy_name
 from .field_names import in_callers_spelling
 from .metadata import (
     MANAGED_BY,
@@ -33,7 +34,6 @@ from .policies import (
     is_key_arn,
     principal_problems,
     read_policy_document,
-    read_policy_name,
     resource_policy_document,
     to_json,
 )

@@ -6,7 +6,6 @@ byte-identical JSON (no spurious diffs) and tests can assert every statement.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Sequence
@@ -16,7 +15,6 @@ from pulumi import Output
 
 READ_ACTIONS: list[str] = ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"]
 POLICY_PATH = "/twitter-secrets/"
-IAM_NAME_MAX = 128
 
 _SECRET_ARN = re.compile(r"arn:(aws[a-z-]*):secretsmanager:([a-z0-9-]+):([0-9]{12}):secret:(.+)")
 _KEY_ARN = re.compile(r"arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+")
@@ -162,15 +160,6 @@ def principal_problems(name: str, principals: Any, *, allow_root: bool = True) -
                 "account's own roles, so name the role ARNs instead"
             )
     return problems
-
-
-def read_policy_name(secret_name: str) -> str:
-    """A readable, deterministic IAM name; long names keep a hash to stay unique."""
-    name = secret_name.replace("/", "-") + "-read"
-    if len(name) <= IAM_NAME_MAX:
-        return name
-    digest = hashlib.sha256(secret_name.encode()).hexdigest()[:8]
-    return f"{name[: IAM_NAME_MAX - 14]}-{digest}-read"
 
 
 ROTATION_ACTIONS: list[str] = [

@@ -12,6 +12,7 @@ from twitter_runtime.keys import CREDENTIAL_FIELDS
 
 from .app_settings import ACCESS_TIERS, AppSettings, parse_app_settings, unknown_arg_problems
 from .args import TwitterAppCredentialsArgs, TwitterProjectArgs
+from .aws_names import name_collisions
 from .credential_gate import check_credentials
 from .credentials import TwitterAppCredentials
 from .field_names import in_callers_spelling
@@ -82,6 +83,7 @@ class TwitterProject(pulumi.ComponentResource):
             except InvalidInputError as error:
                 problems += error.problems
             app_args[app_name] = merged
+        problems += name_collisions({label: s.secret_name for label, s in settings.items()})
         if problems:
             raise in_callers_spelling(InvalidInputError(problems))
         super().__init__(TYPE_TOKEN, resource_name, None, opts)

@@ -21,6 +21,7 @@ from twitter_runtime.errors import InvalidInputError
 from twitter_runtime.keys import CREDENTIAL_FIELDS
 
 from .app_settings import OPTIONAL_ARGS, AppSettings, parse_app_settings
+from .aws_names import name_collisions
 from .credential_gate import SET_CREDENTIAL_HINT, check_credentials
 
 NAMESPACE = "twitter-secrets"
@@ -159,6 +160,7 @@ def plan_projects(
             if spec.get(key) is not None:
                 entry[key] = spec[key]
         planned[project] = entry
+    problems += name_collisions({label: s.secret_name for label, s in settings.items()})
     if problems:
         raise InvalidInputError(problems)
     return planned, settings

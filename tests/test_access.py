@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from components.policies import read_policy_document, read_policy_name, resource_policy_document
+from components.aws_names import read_policy_name
+from components.policies import read_policy_document, resource_policy_document
 from components.wiring import ecs_secrets, external_secret_manifest, kubernetes_name
 from tests.canaries import canary_credentials
 from tests.harness import ACCOUNT, fake_key_arn, run_program

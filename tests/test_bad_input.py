@@ -235,3 +235,34 @@ def test_keys_typed_into_the_plain_text_projects_config_are_refused_as_plain_tex
     assert "give either credentials or" not in message and "unknown key" not in message
     assert "CanaryTyped" not in message
     assert result.aws_resources == []
+
+
+@pytest.mark.parametrize(
+    ("projects", "pair"),
+    [
+        (
+            {
+                "a-b": {"owner": "t", "apps": {"c": {"issued_at": "2026-01-01"}}},
+                "a": {"owner": "t", "apps": {"b-c": {"issued_at": "2026-01-01"}}},
+            },
+            "a-b/c and a/b-c: their IAM names would be the same (twitter-dev-a-b-c-read",
+        ),
+        (
+            {
+                "p": {
+                    "owner": "t",
+                    "apps": {
+                        "Listener": {"issued_at": "2026-01-01"},
+                        "listener": {"issued_at": "2026-01-01"},
+                    },
+                }
+            },
+            "p/Listener and p/listener: their IAM names would be the same",
+        ),
+    ],
+)
+def test_apps_whose_iam_names_collide_are_refused_before_anything_is_written(projects, pair):
+    result = run_program(make_config(projects))
+    assert isinstance(result.error, InvalidInputError)
+    assert pair in str(result.error) and "rename one of the apps or projects" in str(result.error)
+    assert result.aws_resources == []

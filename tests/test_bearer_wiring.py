@@ -15,7 +15,7 @@ from components import lambda_package
 from components.policies import assume_role_document
 from tests.canaries import canary_credentials
 from tests.conftest import PROJECTS, make_config
-from tests.harness import fake_key_arn, is_wrapped_secret, run_program, unwrap_secret
+from tests.harness import fake_key_arn, run_program
 from twitter_runtime import InvalidInputError
 
 PROGRAM = Path(__file__).parent / "programs" / "direct_component.py"
@@ -45,16 +45,26 @@ def rotated():
     return result
 
 
-def test_bearer_secret_and_its_initial_version(rotated):
+def test_bearer_secret_has_no_version_pulumi_owns(rotated):
     (secret,) = [r for r in rotated.of_type("aws:secretsmanager/secret:Secret") if r.name == "my-app-bearer"]
     assert secret.inputs["name"] == "twitter/dev/support/bot/bearer"
     assert secret.inputs["recoveryWindowInDays"] == 30
     assert secret.inputs["tags"]["rotation:strategy"] == "automatic"
     assert secret.inputs["tags"]["rotation:schedule"] == "30"
-    initial = by_type(rotated, "aws:secretsmanager/secretVersion:SecretVersion")["my-app-bearer-initial"]
-    assert is_wrapped_secret(initial.inputs["secretString"])
-    assert json.loads(unwrap_secret(initial.inputs["secretString"])) == {"bearer_token": ""}
-    assert initial.ignore_changes == ["secretString"]  # rotation owns the value after the first write
+    # Only the app's own version: the first rotation writes the bearer secret's first value, so no
+    # version Pulumi tracks can ever be recreated as AWSCURRENT.
+    versions = rotated.of_type("aws:secretsmanager/secretVersion:SecretVersion")
+    assert [v.name for v in versions] == ["my-app-version"]
+
+
+def test_every_named_rotation_resource_has_an_explicit_name_aws_accepts(rotated):
+    role = by_type(rotated, "aws:iam/role:Role")["my-app-rotation-role"]
+    policy = by_type(rotated, "aws:iam/rolePolicy:RolePolicy")["my-app-rotation-access"]
+    function = by_type(rotated, "aws:lambda/function:Function")["my-app-rotation"]
+    assert role.inputs["name"] == "twitter-dev-support-bot-rotation"
+    assert policy.inputs["name"] == "twitter-dev-support-bot-rotation"
+    assert function.inputs["name"] == "twitter-dev-support-bot-rotation"
+    assert len(function.inputs["description"]) <= 256
 
 
 def test_rotation_role_has_exactly_the_protocols_actions(rotated):
@@ -113,7 +123,6 @@ def test_rotation_schedule_waits_for_the_first_versions_and_the_permission(rotat
     assert rotation.inputs["rotationRules"] == {"automaticallyAfterDays": 30}
     urns = {r.name: r.urn for r in rotated.registrations}
     for needed in (
-        "my-app-bearer-initial",
         "my-app-version",
         "my-app-rotation-invoke",
         "my-app-rotation-access",
@@ -243,7 +252,9 @@ def test_deny_other_readers_never_locks_out_the_rotation_function():
     exempt = json.loads(policy.inputs["policy"])["Statement"][1]["Condition"]["ArnNotEquals"][
         "aws:PrincipalArn"
     ]
-    assert exempt == sorted([reader, admin, "arn:aws:iam::123456789012:role/my-app-rotation-role"])
+    assert exempt == sorted(
+        [reader, admin, "arn:aws:iam::123456789012:role/twitter-dev-support-bot-rotation"]
+    )
 
 
 def test_stack_file_shorthand_bearer_rotation_and_its_layers():
