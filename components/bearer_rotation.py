@@ -5,6 +5,7 @@ Split out of the component so the component stays a list of what it owns.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pulumi
@@ -24,6 +25,11 @@ from .policies import assume_role_document, rotation_policy_document, to_json
 
 #: The initial value, written once; the first rotation (immediately on deploy) replaces it.
 LAMBDA_LOGS_POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+
+
+PLACEHOLDER = json.dumps({"bearer_token": ""})
+#: The staging label of the bearer secret's first version, the only one Pulumi writes.
+INITIAL_STAGE = "TWITTER_SECRETS_INITIAL"
 
 
 def rotation_rules(schedule: int | str) -> dict[str, Any]:
@@ -69,9 +75,20 @@ class BearerRotation:
             },
             opts=child,
         )
-        # No Pulumi-owned version: the first rotation, which runs as soon as rotation is set up,
-        # writes the first value. A version Pulumi tracked could be dropped by AWS after a few
-        # rotations, recreated by the next `pulumi up`, and become AWSCURRENT with a placeholder.
+        # The one version Pulumi owns carries only its own staging label. AWS gives the first
+        # version of a secret AWSCURRENT as well, until the first rotation (run at once) moves it
+        # on; afterwards the label keeps AWS from ever dropping the version, and were it dropped
+        # and written again, a version written with a label other than AWSCURRENT never takes
+        # AWSCURRENT. So no `pulumi up` can roll a rotated token back to the placeholder.
+        self.initial_version = aws.secretsmanager.SecretVersion(
+            f"{name}-bearer-initial",
+            secret_id=self.secret.id,
+            secret_string=pulumi.Output.secret(PLACEHOLDER),
+            version_stages=[INITIAL_STAGE],
+            opts=pulumi.ResourceOptions(
+                parent=parent, depends_on=[credentials_version], ignore_changes=["secret_string"]
+            ),
+        )
         self.role = role = aws.iam.Role(
             f"{name}-rotation-role",
             name=rotation_role_name(settings.secret_name),
@@ -128,6 +145,6 @@ class BearerRotation:
             rotation_rules=rotation_rules(schedule),
             opts=pulumi.ResourceOptions(
                 parent=parent,
-                depends_on=[credentials_version, permission, self.role_policy],
+                depends_on=[self.initial_version, credentials_version, permission, self.role_policy],
             ),
         )

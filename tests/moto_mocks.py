@@ -66,11 +66,16 @@ class MotoMocks(pulumi.runtime.Mocks):
                 arn = f"arn:aws:iam::{self.account}:policy{inputs.get('path', '/')}{inputs['name']}"
                 return self.aws.iam.get_policy(PolicyArn=arn)["Policy"]["Arn"]
             if type_ == VERSION:
-                current = self.aws.secretsmanager.get_secret_value(SecretId=inputs["secretId"])
+                # Name the stage: moto's default read does not follow a moved AWSCURRENT (AWS's does).
+                current = self.aws.secretsmanager.get_secret_value(
+                    SecretId=inputs["secretId"], VersionStage="AWSCURRENT"
+                )
                 same = current.get("SecretString") == (
                     inputs.get("secretString") or inputs.get("secretStringWo")
                 )
                 return f"{inputs['secretId']}|{current['VersionId']}" if same else None
+            if type_ == ROLE and inputs.get("name"):
+                return self.aws.iam.get_role(RoleName=inputs["name"])["Role"]["RoleName"]
             if type_ == SECRET_POLICY:
                 return None  # put_resource_policy replaces whatever is there
         except ClientError as error:

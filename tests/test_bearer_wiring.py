@@ -15,7 +15,7 @@ from components import lambda_package
 from components.policies import assume_role_document
 from tests.canaries import canary_credentials
 from tests.conftest import PROJECTS, make_config
-from tests.harness import fake_key_arn, run_program
+from tests.harness import fake_key_arn, is_wrapped_secret, run_program, unwrap_secret
 from twitter_runtime import InvalidInputError
 
 PROGRAM = Path(__file__).parent / "programs" / "direct_component.py"
@@ -45,16 +45,19 @@ def rotated():
     return result
 
 
-def test_bearer_secret_has_no_version_pulumi_owns(rotated):
+def test_bearer_secrets_own_version_never_asks_for_awscurrent(rotated):
     (secret,) = [r for r in rotated.of_type("aws:secretsmanager/secret:Secret") if r.name == "my-app-bearer"]
     assert secret.inputs["name"] == "twitter/dev/support/bot/bearer"
     assert secret.inputs["recoveryWindowInDays"] == 30
     assert secret.inputs["tags"]["rotation:strategy"] == "automatic"
     assert secret.inputs["tags"]["rotation:schedule"] == "30"
-    # Only the app's own version: the first rotation writes the bearer secret's first value, so no
-    # version Pulumi tracks can ever be recreated as AWSCURRENT.
-    versions = rotated.of_type("aws:secretsmanager/secretVersion:SecretVersion")
-    assert [v.name for v in versions] == ["my-app-version"]
+    initial = by_type(rotated, "aws:secretsmanager/secretVersion:SecretVersion")["my-app-bearer-initial"]
+    assert is_wrapped_secret(initial.inputs["secretString"])
+    assert json.loads(unwrap_secret(initial.inputs["secretString"])) == {"bearer_token": ""}
+    assert initial.inputs["versionStages"] == [
+        "TWITTER_SECRETS_INITIAL"
+    ]  # never AWSCURRENT when written again
+    assert initial.ignore_changes == ["secretString"]  # rotation owns the value after the first write
 
 
 def test_every_named_rotation_resource_has_an_explicit_name_aws_accepts(rotated):
@@ -123,6 +126,7 @@ def test_rotation_schedule_waits_for_the_first_versions_and_the_permission(rotat
     assert rotation.inputs["rotationRules"] == {"automaticallyAfterDays": 30}
     urns = {r.name: r.urn for r in rotated.registrations}
     for needed in (
+        "my-app-bearer-initial",
         "my-app-version",
         "my-app-rotation-invoke",
         "my-app-rotation-access",

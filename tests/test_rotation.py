@@ -13,6 +13,7 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
@@ -341,3 +342,53 @@ def test_consumers_see_401_until_finish_then_recover_by_rereading(env, fake_x, a
     assert fresh != cached
     print(f"\n401 window (invalidation to finishSecret, moto + fake X on loopback): {window * 1000:.0f} ms")
     assert 0 < window < 30
+
+
+def test_the_bearer_survives_a_reapply_after_its_tracked_version_is_gone(aws, moto_url, fake_x, monkeypatch):
+    """Deploy, rotate three times, lose the version Pulumi wrote, apply again: AWSCURRENT is still X's token."""
+    from tests.harness import run_program
+    from tests.moto_mocks import MotoMocks
+
+    for key, value in {**aws_env(moto_url), "X_API_BASE_URL": fake_x.url}.items():
+        monkeypatch.setenv(key, value)
+    fake_x.add_credentials(CREDS)
+    args = {
+        "project": "brand-monitoring",
+        "app": "listener",
+        "owner": "team",
+        "issued_at": "2026-09-01",
+        "bearer_rotation_days": 30,
+        "x_api_base_url": fake_x.url,
+        **CREDS,
+    }
+    program = Path(__file__).parent / "programs" / "direct_component.py"
+
+    def apply():
+        result = run_program({"test:args": args}, secret_keys=(), main=program, mocks=MotoMocks(aws))
+        assert result.error is None, result.error
+        return result
+
+    apply()
+    sm = aws("secretsmanager")
+    main_arn = sm.describe_secret(SecretId="twitter/dev/brand-monitoring/listener")["ARN"]
+    bearer_arn = sm.describe_secret(SecretId="twitter/dev/brand-monitoring/listener/bearer")["ARN"]
+    (pulumis,) = [v for v, s in _versions(sm, bearer_arn).items() if "TWITTER_SECRETS_INITIAL" in s]
+    monkeypatch.setenv("CREDENTIALS_SECRET_ARN", main_arn)
+    env = Env(sm, main_arn, bearer_arn, "", _versions(sm, main_arn))
+    seen = []
+    for _ in range(3):
+        token = begin(env)
+        rotate(env, token)
+        seen.append(current_bearer(env))
+    assert len(set(seen)) == 3 and seen[-1] == fake_x.current_bearer(CREDS["consumer_key"])
+    assert "AWSCURRENT" not in _versions(sm, bearer_arn)[pulumis]
+    # The version Pulumi tracks is gone (AWS drops versions without labels; here its label is taken away).
+    sm.update_secret_version_stage(
+        SecretId=bearer_arn, VersionStage="TWITTER_SECRETS_INITIAL", RemoveFromVersionId=pulumis
+    )
+    apply()  # a later `pulumi up` writes it again
+    rewritten = [v for v, s in _versions(sm, bearer_arn).items() if "TWITTER_SECRETS_INITIAL" in s]
+    assert len(rewritten) == 1 and rewritten[0] != pulumis
+    assert _versions(sm, bearer_arn)[rewritten[0]] == ["TWITTER_SECRETS_INITIAL"]  # not AWSCURRENT
+    assert current_bearer(env) == seen[-1] == fake_x.current_bearer(CREDS["consumer_key"])
+    XApiClient(fake_x.url).check_bearer(current_bearer(env))
