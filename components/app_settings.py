@@ -85,7 +85,10 @@ _KMS_KEY = re.compile(
     r"|(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
 )
 # AWS tag rules: letters (any script), digits, spaces and _ . : / = + - @
-_BASE_URL = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?/?")
+_BASE_URL = re.compile(r"(https?)://([A-Za-z0-9.-]+)(?::([0-9]{1,5}))?/?")
+_LOOPBACK = re.compile(r"127(\.[0-9]{1,3}){3}|localhost")
+#: AWS's limit for a rotation schedule expression.
+SCHEDULE_EXPRESSION_MAX = 256
 _TAG_TEXT = re.compile(r"[\w .:/=+\-@]*")
 
 
@@ -219,7 +222,7 @@ def _check_user_tags(problems: list[str], tags: object) -> dict[str, str]:
             continue
         if key in RESERVED_TAG_KEYS or key.lower().startswith(RESERVED_TAG_PREFIXES):
             problems.append(
-                f"tag '{key}' is reserved for the component's rotation metadata; "
+                f"the key of {where} is reserved for the component's rotation metadata; "
                 f"choose another key (reserved: owner, managed-by and keys starting "
                 f"{', '.join(RESERVED_TAG_PREFIXES)})"
             )
@@ -233,16 +236,19 @@ def _check_user_tags(problems: list[str], tags: object) -> dict[str, str]:
     return checked
 
 
-def _check_regions(problems: list[str], regions: object) -> tuple[str, ...]:
+def _check_regions(problems: list[str], regions: object, primary: str | None) -> tuple[str, ...]:
     if regions is None:
         return ()
     if not isinstance(regions, (list, tuple)) or not all(isinstance(r, str) for r in regions):
         problems.append("replica_regions must be a list of AWS region names such as 'eu-west-1'")
         return ()
-    for region in regions:
+    for index, region in enumerate(regions):
         if not _REGION.fullmatch(region):
+            problems.append(f"replica_regions[{index}] is not an AWS region name such as 'eu-west-1'")
+        elif region == primary:
             problems.append(
-                f"replica_regions has '{region}', which is not an AWS region name such as 'eu-west-1'"
+                f"replica_regions[{index}] is the stack's own region (aws:region); a secret cannot be its "
+                "own replica: drop it"
             )
     if len(set(regions)) != len(regions):
         problems.append("replica_regions lists a region twice")
@@ -290,6 +296,9 @@ def _check_schedule(problems: list[str], days: object, schedule: object) -> int 
         return _check_int(problems, "bearer_rotation_days", days, 1, 1000, 0) or None
     if schedule is None:
         return None
+    if isinstance(schedule, str) and len(schedule) > SCHEDULE_EXPRESSION_MAX:
+        problems.append(f"bearer_rotation_schedule is longer than AWS's {SCHEDULE_EXPRESSION_MAX} characters")
+        return None
     match = _SCHEDULE.fullmatch(schedule) if isinstance(schedule, str) else None
     if match and (match.group(1) is None or _in_range(int(match.group(1)), _RATE_LIMITS[match.group(2)])):
         return schedule
@@ -297,6 +306,29 @@ def _check_schedule(problems: list[str], days: object, schedule: object) -> int 
         "bearer_rotation_schedule must be a schedule such as 'rate(30 days)' (4 hours to 1000 days) or "
         "'cron(0 4 1 * ? *)'; for a number of days use bearer_rotation_days"
     )
+    return None
+
+
+def stack_region() -> str | None:
+    """The stack's AWS region (``aws:region``), from config only: the program reads no environment."""
+    import pulumi
+
+    return pulumi.Config("aws").get("region")
+
+
+def _base_url_problem(value: object) -> str | None:
+    """https for any host; http only for this machine (the API Key pair travels in Basic auth)."""
+    match = _BASE_URL.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        return "x_api_base_url must be an http(s) URL of the API host, such as https://api.x.com"
+    scheme, host, port = match.groups()
+    if port is not None and not 1 <= int(port) <= 65535:
+        return "x_api_base_url has a port outside 1 to 65535"
+    if scheme == "http" and not _LOOPBACK.fullmatch(host):
+        return (
+            "x_api_base_url must use https (http only for 127.0.0.1 or localhost): the API Key pair "
+            "travels in the request"
+        )
     return None
 
 
@@ -308,7 +340,11 @@ def unknown_arg_problems(args: Mapping[str, Any], valid: tuple[str, ...]) -> lis
 
 
 def parse_app_settings(
-    args: Mapping[str, Any], *, default_environment: str, label: str | None = None
+    args: Mapping[str, Any],
+    *,
+    default_environment: str,
+    label: str | None = None,
+    primary_region: str | None = None,
 ) -> AppSettings:
     """Validate every non-secret argument; raise one error listing all problems.
 
@@ -406,7 +442,7 @@ def parse_app_settings(
         if force_delete:
             problems.append("force_delete: true contradicts a recovery window; drop one of them")
 
-    regions = _check_regions(problems, args.get("replica_regions"))
+    regions = _check_regions(problems, args.get("replica_regions"), primary_region)
     tags = _check_user_tags(problems, args.get("tags"))
     write_only = _check_bool(problems, "write_only", args.get("write_only"))
     read_policy = args.get("read_policy")
@@ -417,9 +453,17 @@ def parse_app_settings(
         problems, args.get("bearer_rotation_days"), args.get("bearer_rotation_schedule")
     )
     base_url = args.get("x_api_base_url", DEFAULT_X_API_BASE_URL)
-    if not isinstance(base_url, str) or not _BASE_URL.fullmatch(base_url):
-        problems.append("x_api_base_url must be an http(s) URL of the API host, such as https://api.x.com")
+    problem = _base_url_problem(base_url)
+    if problem:
+        problems.append(problem)
         base_url = DEFAULT_X_API_BASE_URL
+
+    if issued_at is not None:
+        try:
+            issued_at + timedelta(days=interval)
+        except OverflowError:
+            problems.append("issued_at plus rotation_interval_days is past the year 9999; check issued_at")
+            issued_at = None
 
     settings = None
     if project and app and environment and issued_at:

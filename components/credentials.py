@@ -18,7 +18,7 @@ from twitter_runtime.keys import (
     validate_credentials,
 )
 
-from .app_settings import AppSettings, parse_app_settings
+from .app_settings import AppSettings, parse_app_settings, stack_region
 from .args import TwitterAppCredentialsArgs
 from .aws_names import read_policy_name
 from .field_names import in_callers_spelling
@@ -85,7 +85,9 @@ class TwitterAppCredentials(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         try:
-            settings = parse_app_settings(args, default_environment=pulumi.get_stack())
+            settings = parse_app_settings(
+                args, default_environment=pulumi.get_stack(), primary_region=stack_region()
+            )
         except InvalidInputError as error:
             raise in_callers_spelling(error) from None
         super().__init__(TYPE_TOKEN, resource_name, None, opts)

@@ -20,7 +20,7 @@ _SECRET_ARN = re.compile(r"arn:(aws[a-z-]*):secretsmanager:([a-z0-9-]+):([0-9]{1
 _KEY_ARN = re.compile(r"arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+")
 # Principals a resource policy may name: an account root, a user or a role.
 _PRINCIPAL_ARN = re.compile(
-    r"arn:(aws|aws-cn|aws-us-gov):iam::[0-9]{12}:(root|user/[\w+=,.@/-]+|role/[\w+=,.@/-]+)"
+    r"arn:(aws|aws-cn|aws-us-gov):iam::[0-9]{12}:(root|user/[\w+=,.@/-]+|role/[\w+=,.@/-]+)", re.ASCII
 )
 
 

@@ -10,7 +10,7 @@ import pulumi
 from twitter_runtime.errors import InvalidInputError, prefixed
 from twitter_runtime.keys import CREDENTIAL_FIELDS
 
-from .app_settings import ACCESS_TIERS, AppSettings, parse_app_settings, unknown_arg_problems
+from .app_settings import ACCESS_TIERS, AppSettings, parse_app_settings, stack_region, unknown_arg_problems
 from .args import TwitterAppCredentialsArgs, TwitterProjectArgs
 from .aws_names import name_collisions
 from .credential_gate import check_credentials
@@ -78,7 +78,7 @@ class TwitterProject(pulumi.ComponentResource):
             probe = merged if project_keys is None else {**merged, "credentials": {}}
             try:
                 settings[f"{project}/{app_name}"] = parse_app_settings(
-                    probe, default_environment=pulumi.get_stack()
+                    probe, default_environment=pulumi.get_stack(), primary_region=stack_region()
                 )
             except InvalidInputError as error:
                 problems += error.problems

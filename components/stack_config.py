@@ -20,7 +20,7 @@ from pulumi.runtime import config as runtime_config
 from twitter_runtime.errors import InvalidInputError
 from twitter_runtime.keys import CREDENTIAL_FIELDS
 
-from .app_settings import OPTIONAL_ARGS, AppSettings, parse_app_settings
+from .app_settings import OPTIONAL_ARGS, AppSettings, parse_app_settings, stack_region
 from .aws_names import name_collisions
 from .credential_gate import SET_CREDENTIAL_HINT, check_credentials
 
@@ -97,7 +97,7 @@ def _with_rotation_fields(layer: dict[str, Any]) -> dict[str, Any]:
 
 
 def plan_projects(
-    projects: Any, defaults: Any, *, environment: str
+    projects: Any, defaults: Any, *, environment: str, region: str | None = None
 ) -> tuple[dict[str, dict[str, Any]], dict[str, AppSettings]]:
     """Validate the non-secret config.
 
@@ -151,7 +151,9 @@ def plan_projects(
                 if key in spec and key not in probe:
                     probe[key] = spec[key]
             try:
-                settings[f"{project}/{app}"] = parse_app_settings(probe, default_environment=environment)
+                settings[f"{project}/{app}"] = parse_app_settings(
+                    probe, default_environment=environment, primary_region=region
+                )
             except InvalidInputError as error:
                 problems += error.problems
             planned_apps[app] = merged
@@ -212,7 +214,7 @@ def load_projects(config: pulumi.Config, *, stack: str) -> list[dict[str, Any]]:
     if problems:
         raise InvalidInputError(problems)
     planned, settings = plan_projects(
-        config.get_object("projects"), config.get_object("defaults"), environment=stack
+        config.get_object("projects"), config.get_object("defaults"), environment=stack, region=stack_region()
     )
     labels = list(settings)
     # get_secret, not get_secret_object: the latter's error for a non-object

@@ -163,7 +163,10 @@ def test_replica_regions():
 )
 def test_user_tags_cannot_override_reserved_keys(key):
     (problem,) = problems(tags={key: "x"})
-    assert f"tag '{key}' is reserved" in problem
+    assert (
+        "the key of extra tag #1 (in key order) is reserved for the component's rotation metadata" in problem
+    )
+    assert f"'{key}'" not in problem  # named by position, never repeated
 
 
 def test_user_tags_obey_aws_tag_rules():
@@ -221,3 +224,44 @@ def test_optional_tags_absent_when_not_given():
     tags = secret_tags(parse_app_settings(args(), default_environment="d"), "f" * 16)
     assert "twitter:app-id" not in tags and "twitter:access-tier" not in tags
     assert len(tags) == 10
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        (
+            {"x_api_base_url": "http://api.x.com"},
+            "x_api_base_url must use https (http only for 127.0.0.1 or localhost)",
+        ),
+        ({"x_api_base_url": "https://api.x.com:99999"}, "x_api_base_url has a port outside 1 to 65535"),
+        (
+            {"bearer_rotation_schedule": "cron(" + "0 " * 200 + ")"},
+            "bearer_rotation_schedule is longer than AWS's 256 characters",
+        ),
+        ({"issued_at": "9999-12-01"}, "issued_at plus rotation_interval_days is past the year 9999"),
+        ({"replica_regions": ["eu-west-1", "not a region"]}, "replica_regions[1] is not an AWS region name"),
+        ({"readers": ["arn:aws:iam::123456789012:role/lecteur-é"]}, "readers[0] is not an IAM principal ARN"),
+    ],
+)
+def test_what_aws_would_refuse_is_refused_first(overrides, expected):
+    found = problems(**overrides)
+    assert any(expected in p for p in found), found
+    assert "not a region" not in " ".join(found)  # a bad entry is named by index, not repeated
+
+
+def test_loopback_http_stays_allowed_for_tests_and_local_fakes():
+    for url in ("http://127.0.0.1:8080", "http://localhost:8080"):
+        assert parse_app_settings(args(x_api_base_url=url), default_environment="dev").x_api_base_url == url
+
+
+def test_a_replica_in_the_stacks_own_region_is_refused():
+    from components.app_settings import parse_app_settings
+    from twitter_runtime import InvalidInputError
+
+    with pytest.raises(InvalidInputError, match=r"replica_regions\[0\] is the stack's own region"):
+        parse_app_settings(
+            args(replica_regions=["us-east-1"]), default_environment="dev", primary_region="us-east-1"
+        )
+    assert parse_app_settings(
+        args(replica_regions=["eu-west-1"]), default_environment="dev", primary_region="us-east-1"
+    )

@@ -92,17 +92,75 @@ def test_consumer_secret_equal_to_consumer_key_is_rejected(creds):
 def test_every_problem_is_reported_at_once(creds):
     creds.update(consumer_key="", access_token="nope", surprise="x")
     problems = credential_problems(creds)
-    assert [p.split(" ")[0] for p in problems] == ["unknown", "consumer_key", "access_token"]
+    assert [p.split(" ")[0] for p in problems] == ["credential", "consumer_key", "access_token"]
+    assert problems[0].startswith("credential field(s) number 5 (in the order given) are not known")
+    assert "surprise" not in problems[0]  # a field's name can be a key pasted in the wrong place
     assert "valid fields are consumer_key, consumer_secret, access_token, access_token_secret" in problems[0]
 
 
 def test_unusual_lengths_are_warnings_not_errors(creds):
-    creds["consumer_key"] = creds["consumer_key"][:20]
+    creds["consumer_key"] = creds["consumer_key"][:22]
     assert validate_credentials(LABEL, creds)["consumer_key"] == creds["consumer_key"]
     assert length_warnings(creds) == [
-        "consumer_key is 20 characters; the developer portal usually issues 25 for the API Key. "
+        "consumer_key is 22 characters; the developer portal usually issues 25 for the API Key. "
         "Check it was copied whole"
     ]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        (
+            "consumer_key",
+            "changeme",
+            "consumer_key is too short for an API Key (it has fewer than 21 characters)",
+        ),
+        ("consumer_key", "x" * 20, "consumer_key is too short for an API Key"),
+        (
+            "consumer_secret",
+            "test",
+            "consumer_secret is too short for an API Key Secret (it has fewer than 40",
+        ),
+        (
+            "access_token",
+            "123-token",
+            "access_token is too short for an Access Token (the part after the dash has fewer than 30",
+        ),
+        ("access_token_secret", "xxx", "access_token_secret is too short for an Access Token Secret"),
+    ],
+)
+def test_placeholders_are_refused_naming_the_field(creds, field, value, expected):
+    creds[field] = value
+    (problem,) = credential_problems(creds)
+    assert problem.startswith(expected) and "placeholder" in problem and value not in problem
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        # the shortest shapes X has issued, and the usual ones with the longest user id
+        {
+            "consumer_key": "aB3" * 7,
+            "consumer_secret": "cD4e" * 10,
+            "access_token": "1-" + "fG5" * 10,
+            "access_token_secret": "hI6j" * 10,
+        },
+        {
+            "consumer_key": "aB3cD" * 5,
+            "consumer_secret": "cD4eF" * 10,
+            "access_token": "1234567890123456789-" + "fG5hI" * 8,
+            "access_token_secret": "hI6jK" * 9,
+        },
+    ],
+)
+def test_real_key_shapes_keep_passing(shape):
+    assert credential_problems(shape) == []
+
+
+def test_a_value_over_secrets_managers_limit_is_refused(creds):
+    creds["consumer_secret"] = "A" * 70000
+    (problem,) = credential_problems(creds)
+    assert "longer than Secrets Manager's 64 KiB limit" in problem
 
 
 def test_key_material_inside_plain_text_is_found_by_name(creds):

@@ -41,6 +41,18 @@ USUAL_LENGTHS: Mapping[str, int] = {
 
 FINGERPRINT_HEX_CHARS = 16
 
+#: Shorter than anything X issues: placeholders (changeme, xxx, test), never real keys. X's docs and
+#: real keys show API Keys of 21 to 25 characters, both secrets of 40 to 50, and an Access Token's
+#: part after the dash of 30 or more (user ids are 1 to 19 digits).
+MINIMUM_LENGTHS: Mapping[str, int] = {
+    "consumer_key": 21,
+    "consumer_secret": 40,
+    "access_token": 30,  # the part after the dash
+    "access_token_secret": 40,
+}
+#: Secrets Manager's limit for one value.
+SECRET_VALUE_MAX_BYTES = 65536
+
 _ALNUM = re.compile(r"[A-Za-z0-9]+")
 _ACCESS_TOKEN = re.compile(r"[0-9]{1,19}-[A-Za-z0-9]+")
 # An OAuth 2.0 app-only Bearer Token starts with a long run of 'A's.
@@ -79,6 +91,8 @@ def _field_problem(field: str, value: object) -> str | None:
             f"{field} has leading or trailing whitespace or a newline "
             "(a common copy-paste slip); set it again without it"
         )
+    if len(value.encode("utf-8")) > SECRET_VALUE_MAX_BYTES:
+        return f"{field} is longer than Secrets Manager's 64 KiB limit for a value; it is not the {portal}"
     if field == "access_token":
         if not _ACCESS_TOKEN.fullmatch(value):
             return (
@@ -97,13 +111,27 @@ def _field_problem(field: str, value: object) -> str | None:
     return None
 
 
+def _length_problem(field: str, value: str) -> str | None:
+    """Shorter than anything X issues: a placeholder such as changeme, xxx or test."""
+    portal = PORTAL_NAMES[field]
+    counted = value.split("-", 1)[1] if field == "access_token" else value
+    if len(counted) >= MINIMUM_LENGTHS[field]:
+        return None
+    what = "the part after the dash has" if field == "access_token" else "it has"
+    return (
+        f"{field} is too short for an {portal} ({what} fewer than {MINIMUM_LENGTHS[field]} characters): "
+        f"a placeholder? Copy the {portal} from the developer portal"
+    )
+
+
 def credential_problems(credentials: Mapping[str, object]) -> list[str]:
     """Every problem with one app's credential set, field by field."""
     problems: list[str] = []
-    unknown = sorted(set(credentials) - set(CREDENTIAL_FIELDS))
+    unknown = [i for i, name in enumerate(credentials, start=1) if name not in CREDENTIAL_FIELDS]
     if unknown:
+        # Named by position: a field "name" can be a key pasted in the wrong place.
         problems.append(
-            f"unknown credential field(s) {', '.join(unknown)}; "
+            f"credential field(s) number {', '.join(map(str, unknown))} (in the order given) are not known; "
             f"valid fields are {', '.join(CREDENTIAL_FIELDS)}"
         )
     bad = set()
@@ -122,8 +150,15 @@ def credential_problems(credentials: Mapping[str, object]) -> list[str]:
             problems.append(
                 f"{field} is the same as {seen[value]}; copy the {PORTAL_NAMES[field]} into {field}"
             )
+            bad.add(field)
         else:
             seen[value] = field
+    for field in CREDENTIAL_FIELDS:
+        value = credentials.get(field)
+        if field not in bad and isinstance(value, str):
+            problem = _length_problem(field, value)
+            if problem:
+                problems.append(problem)
     return problems
 
 
