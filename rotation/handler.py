@@ -27,10 +27,12 @@ from botocore.exceptions import ClientError
 
 from twitter_runtime.credentials import TwitterCredentials
 from twitter_runtime.keys import CREDENTIAL_FIELDS
+from twitter_runtime.logs import keep_quiet
 from twitter_runtime.xapi import XApiClient, XConsumerRejectedError, XRateLimitedError
 
 logger = logging.getLogger(__name__)
 logger.setLevel(logging.INFO)
+keep_quiet()  # even with AWS_LAMBDA_LOG_LEVEL=DEBUG: their DEBUG records carry keys
 
 CURRENT, PENDING = "AWSCURRENT", "AWSPENDING"
 #: testSecret waits out a rate limit this short (the function times out at 300 s).

@@ -19,6 +19,9 @@ COMMANDS = {"plan": plan, "audit": audit, "verify": verify, "authorize": authori
 
 
 def main(argv: list[str] | None = None) -> int:
+    from twitter_runtime.logs import keep_quiet
+
+    keep_quiet()
     parser = argparse.ArgumentParser(prog="twitter-secrets", description=plain(__doc__).split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True, metavar="command")
     for module in COMMANDS.values():

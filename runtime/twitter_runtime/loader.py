@@ -21,6 +21,9 @@ from botocore.exceptions import ClientError
 from .credentials import TwitterCredentials
 from .errors import CredentialsUnavailableError
 from .keys import CREDENTIAL_FIELDS, credential_problems
+from .logs import keep_quiet
+
+keep_quiet()  # their DEBUG records carry keys: see twitter_runtime.logs
 
 DEFAULT_MAX_AGE_SECONDS = 300
 CURRENT = "AWSCURRENT"

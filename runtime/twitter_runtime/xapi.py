@@ -26,6 +26,9 @@ from requests.auth import HTTPBasicAuth
 from requests_oauthlib import OAuth1, OAuth1Session
 
 from .credentials import TwitterCredentials
+from .logs import keep_quiet
+
+keep_quiet()  # their DEBUG records carry keys: see twitter_runtime.logs
 
 DEFAULT_BASE_URL = "https://api.x.com"
 #: (connect, read) seconds.
