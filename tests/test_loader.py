@@ -16,6 +16,7 @@ from twitter_runtime import (
     load_credentials,
     refresh_credentials,
 )
+from twitter_runtime.keys import canonical_payload
 from twitter_runtime.loader import parse_credentials
 
 CREDS = canary_credentials("svc/app")
@@ -172,3 +173,68 @@ def test_runtime_package_does_not_import_pulumi():
     subprocess.run(
         [sys.executable, "-c", code], check=True, cwd=str(__import__("pathlib").Path(__file__).parents[1])
     )
+
+
+def test_a_variable_holding_the_value_instead_of_the_arn_is_not_printed():
+    value = canonical_payload(CREDS)  # what an ECS `secrets` entry without :field:: injects
+    with pytest.raises(CredentialsUnavailableError) as caught:
+        load_credentials(value, client=object())
+    message = str(caught.value)
+    assert (
+        "is not a secret ARN or name: is the variable holding the secret's value instead of its ARN?"
+        in message
+    )
+    assert "not shown" in message
+    assert not [
+        f for v in CREDS.values() for f in fragments(v.split("-", 1)[-1]) if f in message + repr(caught.value)
+    ]
+
+
+def test_one_cache_per_client_is_bounded(aws, moto_url):
+    import boto3
+
+    from twitter_runtime import loader
+
+    arn = put_secret(aws, "twitter/dev/svc/bounded", CREDS)
+    for _ in range(60):  # a service that makes a new client per request
+        fresh = boto3.client(
+            "secretsmanager",
+            endpoint_url=moto_url,
+            region_name="us-east-1",
+            aws_access_key_id="t",
+            aws_secret_access_key="t",
+        )
+        assert load_credentials(arn, client=fresh).consumer_key == CREDS["consumer_key"]
+    assert len(loader._caches) <= loader.MAX_CACHES
+
+
+def test_an_unreachable_secrets_manager_names_the_arn():
+    import boto3
+    from botocore.config import Config
+
+    dead = boto3.client(
+        "secretsmanager",
+        endpoint_url="http://127.0.0.1:9",
+        region_name="us-east-1",
+        aws_access_key_id="t",
+        aws_secret_access_key="t",
+        config=Config(retries={"max_attempts": 1}, connect_timeout=1),
+    )
+    arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:twitter/dev/svc/gone-AbCdEf"
+    with pytest.raises(
+        CredentialsUnavailableError,
+        match=r"twitter/dev/svc/gone-AbCdEf: Secrets Manager could not be reached \(EndpointConnectionError\)",
+    ):
+        load_credentials(arn, client=dead)
+
+
+@pytest.mark.parametrize("age", [10**12, -1, 1.5, True])
+def test_an_absurd_cache_age_is_refused_clearly(age):
+    with pytest.raises(
+        ValueError, match=r"max_age_seconds must be a whole number of seconds from 0 to 86400"
+    ):
+        load_credentials(
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:a/b-AbCdEf",
+            client=object(),
+            max_age_seconds=age,
+        )

@@ -135,3 +135,23 @@ def test_answers_that_are_not_xs_get_one_clear_error(client, creds, fake_x, stat
     assert expected in str(caught.value)
     assert "GET /2/users/me" in str(caught.value)
     assert no_keys(caught.value)
+
+
+def test_part_of_a_key_in_xs_message_is_scrubbed_too(client, creds, fake_x):
+    # X echoing a key cut short (here: 12 of its characters) must not carry it into our error.
+    piece = CREDS["consumer_secret"][5:17]
+    fake_x.fail(
+        "GET", "/2/users/me", 401, {"errors": [{"code": 32, "message": f"Bad signature near {piece}!"}]}
+    )
+    with pytest.raises(XAuthenticationError) as caught:
+        client.verify_user_context(creds)
+    assert piece not in str(caught.value) and "[redacted]" in str(caught.value)
+    assert no_keys(caught.value)
+
+
+def test_scrub_hides_every_run_of_ten_and_keeps_the_rest():
+    from twitter_runtime.errors import scrub
+
+    secret = "AbCdEfGhIjKlMnOpQrSt"
+    assert scrub(f"x {secret[3:15]} y {secret} z", [secret]) == "x [redacted] y [redacted] z"
+    assert scrub(f"keep {secret[:9]}", [secret]) == f"keep {secret[:9]}"  # 9 characters are not a key

@@ -7,6 +7,7 @@ logged, printed or shown in a CI job without leaking key material.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 
@@ -29,6 +30,12 @@ def prefixed(subject: str, problems: Iterable[str]) -> list[str]:
     return [f"{subject}: {problem}" for problem in problems]
 
 
+# What an ARN or a secret name looks like; anything else (a JSON value, a key) is never printed.
+_LOOKS_LIKE_AN_ID = re.compile(
+    r"arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+|[A-Za-z0-9_+=.@-]*/[A-Za-z0-9/_+=.@-]+"
+)
+
+
 class CredentialsUnavailableError(RuntimeError):
     """A service could not get usable keys from a secret.
 
@@ -37,6 +44,44 @@ class CredentialsUnavailableError(RuntimeError):
     """
 
     def __init__(self, secret_arn: str, reason: str, *, field: str | None = None) -> None:
-        self.secret_arn = secret_arn
+        shown = (
+            secret_arn
+            if _LOOKS_LIKE_AN_ID.fullmatch(secret_arn or "")
+            else f"the secret id given ({len(secret_arn or '')} characters, not shown)"
+        )
+        self.secret_arn = shown
         self.field = field
-        super().__init__(f"{secret_arn}: {reason}")
+        super().__init__(f"{shown}: {reason}")
+
+
+#: The shortest run of a key that counts as the key: the leak tests use the same size.
+FRAGMENT = 10
+
+
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every run of 10 or more characters of any secret replaced by [redacted].
+
+    X's messages can echo part of what they were sent (a token cut short, a key in a URL);
+    a part of a key is a leak too.
+    """
+    windows = {
+        s[i : i + FRAGMENT] for s in secrets if s and len(s) >= FRAGMENT for i in range(len(s) - FRAGMENT + 1)
+    }
+    short = [s for s in secrets if s and 4 <= len(s) < FRAGMENT]
+    hidden = [False] * len(text)
+    for i in range(len(text) - FRAGMENT + 1):
+        if text[i : i + FRAGMENT] in windows:
+            hidden[i : i + FRAGMENT] = [True] * FRAGMENT
+    out, i = [], 0
+    while i < len(text):
+        if hidden[i]:
+            while i < len(text) and hidden[i]:
+                i += 1
+            out.append("[redacted]")
+        else:
+            out.append(text[i])
+            i += 1
+    result = "".join(out)
+    for secret in short:
+        result = result.replace(secret, "[redacted]")
+    return result

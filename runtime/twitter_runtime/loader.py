@@ -10,13 +10,15 @@ name the ARN and the field but never a value.
 from __future__ import annotations
 
 import json
+import re
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import boto3
 from aws_secretsmanager_caching import SecretCache, SecretCacheConfig
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from .credentials import TwitterCredentials
 from .errors import CredentialsUnavailableError
@@ -26,12 +28,22 @@ from .logs import keep_quiet
 keep_quiet()  # their DEBUG records carry keys: see twitter_runtime.logs
 
 DEFAULT_MAX_AGE_SECONDS = 300
+# An ARN, or a secret name (Secrets Manager's name characters): anything else is not an id.
+_SECRET_ID = re.compile(
+    r"arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+|[A-Za-z0-9/_+=.@-]{1,512}"
+)
 CURRENT = "AWSCURRENT"
+
+#: A cache lives at most this long (AWS's own SDK caches refresh within an hour by default).
+MAX_AGE_LIMIT_SECONDS = 24 * 3600
+#: Caches kept at once, least recently used dropped first: a service that makes a new client per call
+#: must not grow without bound.
+MAX_CACHES = 16
 
 _lock = threading.Lock()
 _default_client: Any = None
-# (id(client), max age) -> (client, cache). The client is kept so its id stays unique.
-_caches: dict[tuple[int, int], tuple[Any, SecretCache]] = {}
+# (id(client), max age) -> (client, cache), most recently used last. The client is kept so its id stays unique.
+_caches: OrderedDict[tuple[int, int], tuple[Any, SecretCache]] = OrderedDict()
 
 _ERROR_HINTS = {
     "ResourceNotFoundException": "no such secret (or no AWSCURRENT version); check the ARN and the region",
@@ -57,14 +69,25 @@ def _client_or_default(client: Any) -> Any:
 
 
 def _cache(client: Any, max_age_seconds: int) -> SecretCache:
-    if isinstance(max_age_seconds, bool) or not isinstance(max_age_seconds, int) or max_age_seconds < 0:
-        raise ValueError("max_age_seconds must be a whole number of seconds, 0 or more")
+    if (
+        isinstance(max_age_seconds, bool)
+        or not isinstance(max_age_seconds, int)
+        or not 0 <= max_age_seconds <= MAX_AGE_LIMIT_SECONDS
+    ):
+        raise ValueError(
+            f"max_age_seconds must be a whole number of seconds from 0 to {MAX_AGE_LIMIT_SECONDS} (a day): "
+            "keys that change must be seen within a day"
+        )
     client = _client_or_default(client)
     key = (id(client), max_age_seconds)
     with _lock:
-        if key not in _caches:
+        if key in _caches:
+            _caches.move_to_end(key)
+        else:
             config = SecretCacheConfig(secret_refresh_interval=max_age_seconds, default_version_stage=CURRENT)
             _caches[key] = (client, SecretCache(config=config, client=client))
+            while len(_caches) > MAX_CACHES:
+                _caches.popitem(last=False)
         return _caches[key][1]
 
 
@@ -101,12 +124,21 @@ def parse_credentials(secret_arn: str, value: str | None) -> TwitterCredentials:
 
 
 def _read_string(cache: SecretCache, secret_arn: str) -> str | None:
+    if not _SECRET_ID.fullmatch(secret_arn):
+        raise CredentialsUnavailableError(
+            secret_arn,
+            "is not a secret ARN or name: is the variable holding the secret's value instead of its ARN?",
+        )
     try:
         return cache.get_secret_string(secret_arn, version_stage=CURRENT)
     except ClientError as error:
         code = error.response.get("Error", {}).get("Code", "Unknown")
         hint = _ERROR_HINTS.get(code, "Secrets Manager refused the request")
         raise CredentialsUnavailableError(secret_arn, f"{hint} ({code})") from None
+    except BotoCoreError as error:
+        raise CredentialsUnavailableError(
+            secret_arn, f"Secrets Manager could not be reached ({type(error).__name__}); check the network"
+        ) from None
 
 
 def _read(cache: SecretCache, secret_arn: str) -> TwitterCredentials:

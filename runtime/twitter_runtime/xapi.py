@@ -26,6 +26,7 @@ from requests.auth import HTTPBasicAuth
 from requests_oauthlib import OAuth1, OAuth1Session
 
 from .credentials import TwitterCredentials
+from .errors import scrub
 from .logs import keep_quiet
 
 keep_quiet()  # their DEBUG records carry keys: see twitter_runtime.logs
@@ -140,10 +141,7 @@ class AccessGrant:
 
 
 def _scrub(text: str, secrets: Iterable[str]) -> str:
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, "[redacted]")
-    return text
+    return scrub(text, tuple(secrets))
 
 
 def _reset_time(response: requests.Response) -> datetime | None:
