@@ -64,6 +64,10 @@ class BearerRotation:
             ),
             kms_key_id=settings.kms_key_id,
             recovery_window_in_days=settings.recovery_window_in_days,
+            # Where the app's keys are replicated, its bearer is too: consumers there read it locally.
+            # AWS copies each rotated value; the function only ever writes the primary.
+            replicas=[aws.secretsmanager.SecretReplicaArgs(region=r) for r in settings.replica_regions]
+            or None,
             tags={
                 "twitter:project": settings.project,
                 "twitter:app": settings.app,

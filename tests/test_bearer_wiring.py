@@ -276,3 +276,13 @@ def test_stack_file_shorthand_bearer_rotation_and_its_layers():
         "brand-monitoring/listener-bearer-rotation": {"automaticallyAfterDays": 30},
         "brand-monitoring/responder-bearer-rotation": {"scheduleExpression": "rate(7 days)"},
     }
+
+
+def test_the_bearer_secret_is_replicated_where_the_keys_are():
+    result = run(bearer_rotation_days=30, replica_regions=["eu-west-1", "ap-southeast-2"])
+    assert result.error is None, result.error
+    secrets = {r.name: r for r in result.of_type("aws:secretsmanager/secret:Secret")}
+    assert secrets["my-app-bearer"].inputs["replicas"] == secrets["my-app-secret"].inputs["replicas"] == [
+        {"region": "eu-west-1"},
+        {"region": "ap-southeast-2"},
+    ]

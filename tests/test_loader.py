@@ -238,3 +238,23 @@ def test_an_absurd_cache_age_is_refused_clearly(age):
             client=object(),
             max_age_seconds=age,
         )
+
+
+def test_a_consumer_in_a_replica_region_reads_the_bearer_there(moto_url, monkeypatch):
+    import boto3
+
+    from tests.aws_server import aws_env
+    from twitter_runtime import load_bearer_token
+    from twitter_runtime.loader import in_region
+
+    for key, value in aws_env(moto_url).items():
+        monkeypatch.setenv(key, value)
+    east = boto3.client("secretsmanager", region_name="us-east-1")
+    arn = east.create_secret(
+        Name="twitter/dev/svc/app/bearer",
+        SecretString=json.dumps({"bearer_token": "AAAA" + "r" * 40}),
+        AddReplicaRegions=[{"Region": "eu-west-1"}],
+    )["ARN"]
+    replica = in_region(arn, "eu-west-1")
+    assert replica == arn.replace(":us-east-1:", ":eu-west-1:")
+    assert load_bearer_token(arn, region="eu-west-1", max_age_seconds=0) == "AAAA" + "r" * 40

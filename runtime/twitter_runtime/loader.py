@@ -145,17 +145,45 @@ def _read(cache: SecretCache, secret_arn: str) -> TwitterCredentials:
     return parse_credentials(secret_arn, _read_string(cache, secret_arn))
 
 
+def in_region(secret_arn: str, region: str) -> str:
+    """The ARN of the secret's replica in ``region``: a replica keeps the name and suffix."""
+    parts = secret_arn.split(":")
+    if len(parts) < 7 or parts[2] != "secretsmanager":
+        raise CredentialsUnavailableError(
+            secret_arn, "is not a Secrets Manager ARN, so it has no replica ARN"
+        )
+    parts[3] = region
+    return ":".join(parts)
+
+
+_regional: dict[str, Any] = {}
+
+
+def _regional_client(region: str) -> Any:
+    with _lock:
+        if region not in _regional:
+            _regional[region] = boto3.client("secretsmanager", region_name=region)
+        return _regional[region]
+
+
 def load_bearer_token(
     secret_arn: str,
     *,
     client: Any = None,
     max_age_seconds: int = DEFAULT_MAX_AGE_SECONDS,
     refresh: bool = False,
+    region: str | None = None,
 ) -> str:
     """The app-only bearer token from a ``{name}/bearer`` secret that rotation keeps current.
 
-    Pass ``refresh=True`` after X answered 401: the token was probably just rotated.
+    Pass ``refresh=True`` after X answered 401: the token was probably just rotated. With
+    ``region`` (a replica region of the secret) it is read from the replica there, with a
+    client in that region unless one is given.
     """
+    if region is not None:
+        secret_arn = in_region(secret_arn, region)
+        if client is None:
+            client = _regional_client(region)
     cache = _refreshed(client, max_age_seconds, secret_arn) if refresh else _cache(client, max_age_seconds)
     value = _read_string(cache, secret_arn)
     try:
