@@ -37,11 +37,13 @@ def check_credentials(raw: Any, settings: Mapping[str, AppSettings]) -> dict[str
             [f"{NAMESPACE}:credentials must be an object keyed 'project/app' with the four keys each"]
         )
     problems: list[str] = []
-    for label in sorted(set(raw) - set(settings)):
-        problems.append(
-            f"{NAMESPACE}:credentials has an entry '{label}' that matches no app in "
-            f"{NAMESPACE}:projects; fix the label or remove it"
-        )
+    for position, label in enumerate(raw, start=1):
+        if label not in settings:
+            # Named by position: a label can be a key pasted in the wrong place.
+            problems.append(
+                f"{NAMESPACE}:credentials entry #{position} (in the order given) matches no app in "
+                f"{NAMESPACE}:projects; fix its label (project/app) or remove it"
+            )
     owner_of_key: dict[str, str] = {}
     checked: dict[str, dict[str, str]] = {}
     for label, app_settings in settings.items():

@@ -101,7 +101,16 @@ def test_credentials_for_an_unknown_app():
     config = make_config()
     config["twitter-secrets:credentials"]["research/archiv"] = canary_credentials("typo")
     message = failed(config)
-    assert "has an entry 'research/archiv' that matches no app" in message
+    assert "twitter-secrets:credentials entry #4 (in the order given) matches no app" in message
+    assert "research/archiv" not in message  # a label can be a key pasted in the wrong place
+
+
+def test_a_wrongly_typed_setting_in_a_later_app_stops_every_app():
+    projects = copy.deepcopy(PROJECTS)
+    projects["research"]["apps"]["archive"]["kms_key_id"] = 5
+    result = run_program(make_config(projects))
+    assert "research/archive: kms_key_id must be a KMS key ARN" in str(result.error)
+    assert result.aws_resources == []  # brand-monitoring's apps, which are fine, were not written either
 
 
 def test_credentials_not_set_at_all():
