@@ -282,7 +282,11 @@ def test_the_bearer_secret_is_replicated_where_the_keys_are():
     result = run(bearer_rotation_days=30, replica_regions=["eu-west-1", "ap-southeast-2"])
     assert result.error is None, result.error
     secrets = {r.name: r for r in result.of_type("aws:secretsmanager/secret:Secret")}
-    assert secrets["my-app-bearer"].inputs["replicas"] == secrets["my-app-secret"].inputs["replicas"] == [
-        {"region": "eu-west-1"},
-        {"region": "ap-southeast-2"},
-    ]
+    assert (
+        secrets["my-app-bearer"].inputs["replicas"]
+        == secrets["my-app-secret"].inputs["replicas"]
+        == [
+            {"region": "eu-west-1"},
+            {"region": "ap-southeast-2"},
+        ]
+    )
