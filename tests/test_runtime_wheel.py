@@ -8,6 +8,7 @@ dependencies, and reads a secret from moto's server with it.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import venv
@@ -29,8 +30,14 @@ CREDS = canary_credentials("svc/wheel", user_id="31337")
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
+    # Built from a copy of the sources as git has them: an in-tree build leaves build/ behind, and a
+    # stale build/lib newer than the sources would be packaged instead of them.
+    source = tmp_path_factory.mktemp("runtime-source") / "runtime"
+    shutil.copytree(
+        ROOT / "runtime", source, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__")
+    )
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(ROOT / "runtime")],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(source)],
         check=True,
         capture_output=True,
         text=True,
@@ -59,12 +66,16 @@ def test_wheel_declares_exactly_the_three_dependencies_and_no_pulumi(wheel):
         (meta_name,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
         meta = Parser().parsestr(archive.read(meta_name).decode())
         packaged = sorted(n for n in archive.namelist() if n.startswith("twitter_runtime/"))
+        contents = {n: archive.read(n) for n in packaged}
     requires = sorted(r.split(">")[0].split("<")[0].strip().lower() for r in meta.get_all("Requires-Dist"))
     assert meta["Name"] == "twitter-secrets-runtime"
     assert requires == ["aws-secretsmanager-caching", "boto3", "requests-oauthlib"]
-    assert packaged == sorted(
-        f"twitter_runtime/{p.name}" for p in (ROOT / "runtime" / "twitter_runtime").glob("*.py")
-    )
+    sources = {
+        f"twitter_runtime/{p.name}": p.read_bytes()
+        for p in (ROOT / "runtime" / "twitter_runtime").glob("*.py")
+    }
+    assert packaged == sorted(sources)
+    assert contents == sources  # the files as they are now, not an older build
 
 
 def test_installed_runtime_never_brings_pulumi(service_python):
