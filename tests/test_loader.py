@@ -258,3 +258,23 @@ def test_a_consumer_in_a_replica_region_reads_the_bearer_there(moto_url, monkeyp
     replica = in_region(arn, "eu-west-1")
     assert replica == arn.replace(":us-east-1:", ":eu-west-1:")
     assert load_bearer_token(arn, region="eu-west-1", max_age_seconds=0) == "AAAA" + "r" * 40
+
+
+@pytest.mark.parametrize(
+    "given",
+    ["AAAAAAAAAAAAAAAAAAAAAMLheAAAAAAA0/uSeid+ULvsea0123456789", "CnryCKabcdefghij0123456789", '{"a": "b"}'],
+)
+def test_an_id_that_could_be_a_key_is_never_sent_to_aws_nor_printed(given):
+    from twitter_runtime import load_bearer_token
+
+    # client=object(): any call to AWS would fail with AttributeError, not this error.
+    for load in (
+        lambda: load_credentials(given, client=object()),
+        lambda: refresh_credentials(given, client=object()),
+        lambda: load_bearer_token(given, client=object(), refresh=True),
+    ):
+        with pytest.raises(CredentialsUnavailableError) as caught:
+            load()
+        text = str(caught.value) + repr(caught.value)
+        assert "not shown" in text
+        assert not [given[i : i + 10] for i in range(len(given) - 9) if given[i : i + 10] in text]

@@ -136,6 +136,9 @@ def test_verify_reads_each_secret_in_its_own_region(two_regions, moto_url, fake_
     [
         ("twitter/dev/east/app", "'twitter/dev/east/app' is not a Secrets Manager ARN"),
         ("AbCdEf0123456789xyz", "argument #1 is not a Secrets Manager ARN"),
+        ('{"consumer_key": "AbCdEf0123456789xyzQRS", "consumer_secret": "x"}', "argument #1 is not"),
+        ("AAAAAAAAAAAAAAAAAAAAAMLheAAAAAAA0%2FuSeid%2BULvsea0123456789", "argument #1 is not"),
+        ("AAAAAAAAAAAAAAAAAAAAAMLheAAAAAAA0/uSeid+ULvsea0123456789", "argument #1 is not"),
     ],
 )
 def test_verify_names_a_non_arn_argument(moto_url, argument, shown):
@@ -143,4 +146,7 @@ def test_verify_names_a_non_arn_argument(moto_url, argument, shown):
     assert done.returncode == 2
     assert shown in done.stderr
     if "#" in shown:
-        assert argument not in done.stderr  # it could be a key pasted by mistake: never echoed
+        # It could be a key, a token or the secret's value pasted by mistake: never echoed, nor a part of it.
+        assert not [
+            argument[i : i + 10] for i in range(len(argument) - 9) if argument[i : i + 10] in done.stderr
+        ]

@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 from botocore.exceptions import BotoCoreError
 
-from twitter_runtime.errors import CredentialsUnavailableError
+from twitter_runtime.errors import CredentialsUnavailableError, is_secret_id
 from twitter_runtime.loader import load_credentials
 from twitter_runtime.xapi import XApiClient, XApiError, XRateLimitedError, XUsageCapError
 
@@ -52,8 +52,8 @@ def add_parser(sub: Any) -> None:
 
 
 def _as_given(argument: str, position: int) -> str:
-    """The argument as typed, unless it could be a key pasted by mistake (keys have no / : .)."""
-    return repr(argument) if set(argument) & set("/:.") else f"argument #{position}"
+    """The argument as typed when it is a secret name; by position when it could be a key or a value."""
+    return repr(argument) if is_secret_id(argument) else f"argument #{position}"
 
 
 def targets(args: argparse.Namespace) -> list[tuple[str, str]]:

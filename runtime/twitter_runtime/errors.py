@@ -30,10 +30,22 @@ def prefixed(subject: str, problems: Iterable[str]) -> list[str]:
     return [f"{subject}: {problem}" for problem in problems]
 
 
-# What an ARN or a secret name looks like; anything else (a JSON value, a key) is never printed.
-_LOOKS_LIKE_AN_ID = re.compile(
-    r"arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+|[A-Za-z0-9_+=.@-]*/[A-Za-z0-9/_+=.@-]+"
-)
+# A Secrets Manager ARN, or a secret name of slug segments joined by '/': what may be shown and sent.
+_ARN = re.compile(r"arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_.@-]+")
+_NAME = re.compile(r"[A-Za-z0-9_.@-]{1,64}(/[A-Za-z0-9_.@-]{1,64})+")
+# Keys and tokens are long runs of letters and digits; names are words joined by - and /.
+_LONG_RUN = re.compile(r"[A-Za-z0-9]{20,}")
+
+
+def is_secret_id(text: object) -> bool:
+    """True for a Secrets Manager ARN or a secret name like ``twitter/dev/p/a``, and nothing that could be a key.
+
+    An id is printed in errors and sent to AWS (where CloudTrail records it), so anything else
+    (a JSON value, a token, a key) is neither.
+    """
+    if not isinstance(text, str) or (_LONG_RUN.search(text.rsplit("/", 1)[-1]) and not _ARN.fullmatch(text)):
+        return False
+    return bool(_ARN.fullmatch(text) or _NAME.fullmatch(text))
 
 
 class CredentialsUnavailableError(RuntimeError):
@@ -46,7 +58,7 @@ class CredentialsUnavailableError(RuntimeError):
     def __init__(self, secret_arn: str, reason: str, *, field: str | None = None) -> None:
         shown = (
             secret_arn
-            if _LOOKS_LIKE_AN_ID.fullmatch(secret_arn or "")
+            if is_secret_id(secret_arn)
             else f"the secret id given ({len(secret_arn or '')} characters, not shown)"
         )
         self.secret_arn = shown

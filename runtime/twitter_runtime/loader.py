@@ -10,7 +10,6 @@ name the ARN and the field but never a value.
 from __future__ import annotations
 
 import json
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -21,17 +20,13 @@ from aws_secretsmanager_caching import SecretCache, SecretCacheConfig
 from botocore.exceptions import BotoCoreError, ClientError
 
 from .credentials import TwitterCredentials
-from .errors import CredentialsUnavailableError
+from .errors import CredentialsUnavailableError, is_secret_id
 from .keys import CREDENTIAL_FIELDS, credential_problems
 from .logs import keep_quiet
 
 keep_quiet()  # their DEBUG records carry keys: see twitter_runtime.logs
 
 DEFAULT_MAX_AGE_SECONDS = 300
-# An ARN, or a secret name (Secrets Manager's name characters): anything else is not an id.
-_SECRET_ID = re.compile(
-    r"arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+|[A-Za-z0-9/_+=.@-]{1,512}"
-)
 CURRENT = "AWSCURRENT"
 
 #: A cache lives at most this long (AWS's own SDK caches refresh within an hour by default).
@@ -91,8 +86,18 @@ def _cache(client: Any, max_age_seconds: int) -> SecretCache:
         return _caches[key][1]
 
 
+def _check_id(secret_arn: str) -> None:
+    """Before anything is sent: an id that could be a key is never passed to AWS (CloudTrail logs it)."""
+    if not is_secret_id(secret_arn):
+        raise CredentialsUnavailableError(
+            secret_arn,
+            "is not a secret ARN or name: is the variable holding the secret's value instead of its ARN?",
+        )
+
+
 def _refreshed(client: Any, max_age_seconds: int, secret_arn: str) -> SecretCache:
     """The cache, after forcing a re-read of one secret (the library sleeps a little jitter first)."""
+    _check_id(secret_arn)
     cache = _cache(client, max_age_seconds)
     try:
         cache.refresh_secret_now(secret_arn)
@@ -124,11 +129,7 @@ def parse_credentials(secret_arn: str, value: str | None) -> TwitterCredentials:
 
 
 def _read_string(cache: SecretCache, secret_arn: str) -> str | None:
-    if not _SECRET_ID.fullmatch(secret_arn):
-        raise CredentialsUnavailableError(
-            secret_arn,
-            "is not a secret ARN or name: is the variable holding the secret's value instead of its ARN?",
-        )
+    _check_id(secret_arn)
     try:
         return cache.get_secret_string(secret_arn, version_stage=CURRENT)
     except ClientError as error:

@@ -246,7 +246,8 @@ class XApiClient:
         kwargs = {"status": status, "code": code, "pair": pair}
         problem = _problem(body)
         if status == 429 and problem == "usage-capped":
-            scope = body.get("scope", "Product") if isinstance(body, dict) else "Product"
+            scope = body.get("scope") if isinstance(body, dict) else None
+            scope = scope if isinstance(scope, str) and scope.isalpha() and len(scope) <= 20 else "Product"
             return XUsageCapError(
                 f"{where}: the monthly usage cap of this App's Project is used up (UsageCapExceeded, "
                 f"{scope.lower()} cap). This is not a 15-minute rate limit: waiting minutes or retrying will "
