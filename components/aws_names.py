@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 IAM_POLICY_MAX = 128
 IAM_ROLE_MAX = 64
@@ -52,22 +52,33 @@ def within(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def name_collisions(secret_names: Mapping[str, str]) -> list[str]:
-    """App label → secret name in; a problem for each pair of apps whose IAM names would clash.
+def name_collisions(secret_names: Mapping[str, str], rotating: Iterable[str] = ()) -> list[str]:
+    """App label → secret name in (and the labels of apps with bearer rotation, which have a
+    Lambda function); a problem for each pair of apps whose AWS names would clash.
 
     IAM names are unique regardless of case, and ``/`` becomes ``-``: ``a-b/c`` and
-    ``a/b-c``, or ``p/Listener`` and ``p/listener``, would both create the same policy
-    (the second CreatePolicy failing after the secrets were written).
+    ``a/b-c``, or ``p/Listener`` and ``p/listener``, would create the same policy (the
+    second CreatePolicy failing after the secrets were written). Lambda names also turn
+    ``.``, ``@``, ``+`` and ``=`` into ``-``: ``p/a.b`` and ``p/a-b`` would share a function.
     """
-    first: dict[str, str] = {}
+    with_function = set(rotating)
+    derived = (
+        ("IAM", lambda name: read_policy_name(name).lower(), set(secret_names)),
+        ("Lambda", rotation_function_name, with_function),
+    )
     problems = []
-    for label in sorted(secret_names):
-        key = read_policy_name(secret_names[label]).lower()
-        if key in first:
-            problems.append(
-                f"{first[key]} and {label}: their IAM names would be the same ({read_policy_name(secret_names[label])}, "
-                "as IAM ignores case and '/' becomes '-'); rename one of the apps or projects"
-            )
-        else:
-            first[key] = label
+    reported: set[tuple[str, str]] = set()
+    for service, derive, labels in derived:
+        first: dict[str, str] = {}
+        for label in sorted(labels):
+            key = derive(secret_names[label])
+            pair = (first.get(key, ""), label)
+            if key in first and pair not in reported:
+                reported.add(pair)
+                problems.append(
+                    f"{first[key]} and {label}: their {service} names would be the same ({key}: {service} "
+                    f"{'ignores case and ' if service == 'IAM' else ''}turns '/' and other characters into '-'); "
+                    "rename one of the apps or projects"
+                )
+            first.setdefault(key, label)
     return problems

@@ -83,7 +83,10 @@ class TwitterProject(pulumi.ComponentResource):
             except InvalidInputError as error:
                 problems += error.problems
             app_args[app_name] = merged
-        problems += name_collisions({label: s.secret_name for label, s in settings.items()})
+        problems += name_collisions(
+            {label: s.secret_name for label, s in settings.items()},
+            [label for label, s in settings.items() if s.bearer_rotation is not None],
+        )
         if problems:
             raise in_callers_spelling(InvalidInputError(problems))
         super().__init__(TYPE_TOKEN, resource_name, None, opts)

@@ -162,7 +162,10 @@ def plan_projects(
             if spec.get(key) is not None:
                 entry[key] = spec[key]
         planned[project] = entry
-    problems += name_collisions({label: s.secret_name for label, s in settings.items()})
+    problems += name_collisions(
+        {label: s.secret_name for label, s in settings.items()},
+        [label for label, s in settings.items() if s.bearer_rotation is not None],
+    )
     if problems:
         raise InvalidInputError(problems)
     return planned, settings

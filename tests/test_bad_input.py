@@ -261,7 +261,7 @@ def test_keys_typed_into_the_plain_text_projects_config_are_refused_as_plain_tex
                 "a-b": {"owner": "t", "apps": {"c": {"issued_at": "2026-01-01"}}},
                 "a": {"owner": "t", "apps": {"b-c": {"issued_at": "2026-01-01"}}},
             },
-            "a-b/c and a/b-c: their IAM names would be the same (twitter-dev-a-b-c-read",
+            "a-b/c and a/b-c: their IAM names would be the same (twitter-dev-a-b-c-read:",
         ),
         (
             {
@@ -275,6 +275,19 @@ def test_keys_typed_into_the_plain_text_projects_config_are_refused_as_plain_tex
             },
             "p/Listener and p/listener: their IAM names would be the same",
         ),
+        (
+            {
+                "p": {
+                    "owner": "t",
+                    "access_tier": "basic",
+                    "apps": {
+                        "a.b": {"issued_at": "2026-01-01", "bearer_rotation": 30},
+                        "a-b": {"issued_at": "2026-01-01", "bearer_rotation": 30},
+                    },
+                }
+            },
+            "p/a-b and p/a.b: their Lambda names would be the same (twitter-dev-p-a-b-rotation:",
+        ),
     ],
 )
 def test_apps_whose_iam_names_collide_are_refused_before_anything_is_written(projects, pair):
@@ -282,3 +295,10 @@ def test_apps_whose_iam_names_collide_are_refused_before_anything_is_written(pro
     assert isinstance(result.error, InvalidInputError)
     assert pair in str(result.error) and "rename one of the apps or projects" in str(result.error)
     assert result.aws_resources == []
+
+
+def test_names_that_meet_only_as_lambda_names_are_fine_without_bearer_rotation():
+    projects = {
+        "p": {"owner": "t", "apps": {"a.b": {"issued_at": "2026-01-01"}, "a-b": {"issued_at": "2026-01-01"}}}
+    }
+    assert run_program(make_config(projects)).error is None
