@@ -20,7 +20,7 @@ from pulumi.runtime import config as runtime_config
 from twitter_runtime.errors import InvalidInputError
 from twitter_runtime.keys import CREDENTIAL_FIELDS
 
-from .app_settings import OPTIONAL_ARGS, AppSettings, parse_app_settings, stack_region
+from .app_settings import OPTIONAL_ARGS, AppSettings, parse_app_settings, stack_region, whole_number
 from .aws_names import name_collisions
 from .credential_gate import SET_CREDENTIAL_HINT, check_credentials
 
@@ -86,6 +86,24 @@ def _layered_app_args(
 ROTATION_FIELDS = frozenset({"bearer_rotation_days", "bearer_rotation_schedule"})
 
 
+def rotation_shorthand_problems(where: str, layer: Any) -> list[str]:
+    """The stack file's ``bearer_rotation`` beside the long names, or of a type it cannot have."""
+    if not isinstance(layer, Mapping) or "bearer_rotation" not in layer:
+        return []
+    problems = []
+    if ROTATION_FIELDS & set(layer):
+        problems.append(
+            f"{where}: give bearer_rotation or bearer_rotation_days / bearer_rotation_schedule, not both"
+        )
+    value = layer["bearer_rotation"]
+    if not (value is None or value is False or isinstance(value, str) or whole_number(value) is not None):
+        problems.append(
+            f"{where}: bearer_rotation must be a number of days (1 to 1000), a schedule such as 'rate(30 days)', "
+            "or false"
+        )
+    return problems
+
+
 def _with_rotation_fields(layer: dict[str, Any]) -> dict[str, Any]:
     """``bearer_rotation: 30`` → ``bearer_rotation_days``; ``"rate(…)"`` → ``bearer_rotation_schedule``."""
     if "bearer_rotation" not in layer:
@@ -111,6 +129,7 @@ def plan_projects(
     if not isinstance(defaults, Mapping):
         raise InvalidInputError([f"{NAMESPACE}:defaults must be an object of app settings"])
     problems += _unknown(f"{NAMESPACE}:defaults", defaults, DEFAULT_KEYS)
+    problems += rotation_shorthand_problems(f"{NAMESPACE}:defaults", defaults)
     if not isinstance(projects, Mapping) or not projects:
         raise InvalidInputError(
             [*problems, f"{NAMESPACE}:projects must map each Project name to its settings and apps"]
@@ -144,6 +163,10 @@ def plan_projects(
                 )
                 app_spec = {k: v for k, v in app_spec.items() if k not in PLAIN_TEXT_KEYS}
             problems += _unknown(f"{NAMESPACE}:projects.{project}.apps.{app}", app_spec, APP_KEYS)
+            shorthand = rotation_shorthand_problems(f"{project}/{app}", app_spec)
+            if shorthand:
+                problems += shorthand
+                continue
             merged = _layered_app_args(defaults, spec, app_spec)
             # Check the app as the component will, with placeholders for the keys.
             probe = {**merged, "project": project, "app": app, **dict.fromkeys(CREDENTIAL_FIELDS, "")}

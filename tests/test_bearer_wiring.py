@@ -290,3 +290,23 @@ def test_the_bearer_secret_is_replicated_where_the_keys_are():
             {"region": "ap-southeast-2"},
         ]
     )
+
+
+@pytest.mark.parametrize(
+    ("app", "expected"),
+    [
+        (
+            {"bearer_rotation": 30, "bearer_rotation_days": 60},
+            "brand-monitoring/listener: give bearer_rotation or",
+        ),
+        ({"bearer_rotation": True}, "brand-monitoring/listener: bearer_rotation must be a number of days"),
+        ({"bearer_rotation": [30]}, "brand-monitoring/listener: bearer_rotation must be a number of days"),
+    ],
+)
+def test_the_shorthand_beside_the_long_names_or_mistyped_is_refused(app, expected):
+    projects = copy.deepcopy(PROJECTS)
+    projects["brand-monitoring"]["apps"]["listener"].update(app)
+    result = run_program(make_config(projects))
+    assert expected in str(result.error)
+    assert "bearer_rotation_days must" not in str(result.error)  # named as the user wrote it
+    assert result.aws_resources == []
