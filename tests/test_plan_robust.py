@@ -87,3 +87,32 @@ def test_the_root_cause_walk_stops_on_a_cycle():
     wrapped = RuntimeError("outer")
     wrapped.__cause__ = InvalidInputError(["p/a: bad"])
     assert isinstance(_root_error(wrapped), InvalidInputError)
+
+
+def test_scalars_are_read_by_yaml_1_2_as_pulumi_reads_them():
+    from twitter_secrets_cli.stack_file import load_stack_yaml
+
+    assert load_stack_yaml("a: no\nb: on\nc: 010\nd: 1:30\ne: 2026-09-01\nf: true\ng: 30\nh: yes\n") == {
+        "a": "no",
+        "b": "on",
+        "c": 10,
+        "d": "1:30",
+        "e": "2026-09-01",
+        "f": True,
+        "g": 30,
+        "h": "yes",
+    }
+
+
+def test_an_owner_named_no_stays_text_in_the_plan(tmp_path):
+    done = plan(tmp_path, HEAD.replace("owner: team", "owner: no"), "--format", "json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    secret = next(
+        r for r in json.loads(done.stdout)["resources"] if r["type"] == "aws:secretsmanager/secret:Secret"
+    )
+    assert secret["inputs"]["tags"]["owner"] == "no"
+
+
+def test_a_list_as_a_key_is_unusable_input_not_a_traceback(tmp_path):
+    done = plan(tmp_path, HEAD + "          ? [1, 2]\n          : x\n")
+    assert done.returncode == 2 and "not valid YAML" in done.stderr and "Traceback" not in done.stderr

@@ -36,6 +36,7 @@ from .help_text import plain
 from .local_aws import moto_server
 from .plan import CREDENTIALS_KEY, placeholder_credentials
 from .project_dir import NoProjectError, add_project_dir_argument, project_dir, stack_file
+from .stack_file import load_stack_yaml
 
 STACK = "local"
 PROJECT_FILES = ("Pulumi.yaml", "__main__.py", "requirements.txt")
@@ -56,7 +57,7 @@ def add_parser(sub: Any) -> None:
 
 def local_config(root: Path, endpoint: str) -> dict[str, Any]:
     """The local stack's config with every AWS endpoint pointed at this run's server."""
-    document = yaml.safe_load(stack_file(root, STACK).read_text())
+    document = load_stack_yaml(stack_file(root, STACK).read_text())
     config = document["config"]
     config["aws:endpoints"] = [{service: endpoint for service in config["aws:endpoints"][0]}]
     return document

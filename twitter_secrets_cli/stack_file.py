@@ -1,13 +1,16 @@
 """Reads a stack file the way the Pulumi CLI does.
 
-PyYAML's defaults differ from Pulumi's in two ways that matter here: an
-unquoted ``issued_at: 2026-09-01`` would become a ``date`` (Pulumi keeps the
-text the user wrote), and a key given twice would silently keep the last
-value (Pulumi refuses the file). This loader does what Pulumi does.
+PyYAML reads YAML 1.1; Pulumi reads YAML 1.2 (its core schema). So with
+PyYAML's defaults an unquoted ``issued_at: 2026-09-01`` would become a
+``date``, ``no`` and ``on`` booleans, ``010`` the number 8 and ``1:30`` the
+number 90, where Pulumi keeps the text (or reads 10); and a key given twice
+would silently keep the last value, where Pulumi refuses the file. This
+loader reads scalars by YAML 1.2's core schema and refuses duplicate keys.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -26,17 +29,53 @@ class _StackLoader(yaml.SafeLoader):
         seen: set[Any] = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
-            if key in seen:
+            try:
+                repeated = key in seen
+            except TypeError:
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a mapping key is a list or a map; keys must be text", key_node.start_mark
+                ) from None
+            if repeated:
                 raise DuplicateKeyError(key, key_node.start_mark.line + 1)
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
 
-# Dates and times stay the strings the user wrote.
+_BOOL, _INT, _FLOAT = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+_YAML_1_1_ONLY = {_BOOL, _INT, _FLOAT, "tag:yaml.org,2002:timestamp"}
 _StackLoader.yaml_implicit_resolvers = {
-    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    first: [(tag, pattern) for tag, pattern in resolvers if tag not in _YAML_1_1_ONLY]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+# YAML 1.2 core schema: the only booleans, integers and floats Pulumi's parser knows.
+_StackLoader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+_StackLoader.add_implicit_resolver(
+    _INT, re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), list("-+0123456789")
+)
+_StackLoader.add_implicit_resolver(
+    _FLOAT,
+    re.compile(
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+.0123456789"),
+)
+
+
+def _core_bool(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> bool:
+    return loader.construct_scalar(node).lower() == "true"
+
+
+def _core_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    text = str(loader.construct_scalar(node))
+    if text.startswith("0o"):
+        return int(text[2:], 8)
+    if text.startswith("0x"):
+        return int(text[2:], 16)
+    return int(text, 10)  # 010 is ten, as in YAML 1.2
+
+
+_StackLoader.add_constructor(_BOOL, _core_bool)
+_StackLoader.add_constructor(_INT, _core_int)
 
 
 def load_stack_yaml(text: str) -> Any:
