@@ -399,3 +399,12 @@ def test_plan_refuses_plain_text_keys_in_the_stack_file_without_echo(tmp_path):
     assert done.returncode == 1
     assert "holds plain-text values in the stack file" in done.stdout
     assert_no_canary(done.stdout + done.stderr, config["twitter-secrets:credentials"])
+
+
+def test_the_default_key_by_its_alias_arn_is_no_drift():
+    from twitter_secrets_cli.audit import KeyResolver
+
+    resolver = KeyResolver(lambda _region: None)  # no lookup is needed for AWS's default key
+    assert resolver.same("alias/aws/secretsmanager", None) is True
+    assert resolver.same("arn:aws:kms:us-east-1:123456789012:alias/aws/secretsmanager", None) is True
+    assert resolver.same("alias/team-key", None) is False

@@ -213,7 +213,8 @@ class KeyResolver:
         if declared == actual:
             return True
         if actual is None:
-            return declared == "alias/aws/secretsmanager"  # AWS's default key: no KmsKeyId shown
+            # AWS's default key: no KmsKeyId shown. Named by its alias or the alias's ARN.
+            return declared == "alias/aws/secretsmanager" or declared.endswith(":alias/aws/secretsmanager")
         declared_arn, actual_arn = self.arn(declared, region), self.arn(actual, region)
         if declared_arn is None or actual_arn is None:
             return None
