@@ -89,8 +89,12 @@ class BearerRotation:
             secret_id=self.secret.id,
             secret_string=pulumi.Output.secret(PLACEHOLDER),
             version_stages=[INITIAL_STAGE],
+            # Stages too: AWS adds AWSCURRENT (first version) and AWSPREVIOUS (after a rotation) to this
+            # version, and pulumi-aws would otherwise try to take them away at every `pulumi up`.
             opts=pulumi.ResourceOptions(
-                parent=parent, depends_on=[credentials_version], ignore_changes=["secret_string"]
+                parent=parent,
+                depends_on=[credentials_version],
+                ignore_changes=["secret_string", "version_stages"],
             ),
         )
         self.role = role = aws.iam.Role(
