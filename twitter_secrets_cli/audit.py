@@ -20,7 +20,8 @@ from typing import Any, TextIO
 from .help_text import plain
 from .regions import ClientFactory, RegionalClients, region_of
 
-STATUS_ORDER = {"overdue": 0, "drift": 1, "due-soon": 2, "ok": 3}
+STATUS_ORDER = {"overdue": 0, "drift": 1, "due-soon": 2, "unused": 3, "ok": 4}
+DEFAULT_UNUSED_DAYS = 90
 LIVE_WORKERS = 16
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -43,6 +44,10 @@ class AppStatus:
     fingerprint: str
     arn: str
     drift: list[str] = field(default_factory=list)
+    #: With --live: the day Secrets Manager last saw the value read (None: never), and how old
+    #: the AWSCURRENT value is, in days.
+    last_read: str | None = None
+    value_age_days: int | None = None
     #: The stack output entry it was read from (for --live); not part of the report.
     entry: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -64,6 +69,12 @@ def add_parser(sub: Any) -> None:
     )
     parser.add_argument("--format", choices=("table", "json", "markdown"), default="table")
     parser.add_argument("--live", action="store_true", help="check each secret in Secrets Manager for drift")
+    parser.add_argument(
+        "--unused-days",
+        type=_days,
+        default=DEFAULT_UNUSED_DAYS,
+        help=f"with --live: 'unused' when nobody read the value for this many days (default {DEFAULT_UNUSED_DAYS})",
+    )
 
 
 def _date(value: Any, app: str, field_name: str) -> date:
@@ -134,12 +145,48 @@ def statuses(document: Any, as_of: date, warn_days: int) -> list[AppStatus]:
 
 
 def _describe(client: Any, arn: str) -> tuple[dict[str, Any] | None, str | None]:
+    """DescribeSecret, plus the versions' creation dates (one ListSecretVersionIds): never a value."""
     from botocore.exceptions import ClientError
 
     try:
-        return client.describe_secret(SecretId=arn), None
+        described = client.describe_secret(SecretId=arn)
+        versions = client.list_secret_version_ids(SecretId=arn).get("Versions", [])
+        described["_created"] = {v["VersionId"]: v.get("CreatedDate") for v in versions}
+        return described, None
     except ClientError as error:
         return None, error.response.get("Error", {}).get("Code", "Unknown")
+
+
+def _day(value: Any) -> date | None:
+    return value.date() if isinstance(value, datetime) else None
+
+
+def usage(status: AppStatus, described: dict[str, Any] | None, today: date, unused_days: int) -> list[str]:
+    """Who still reads the key, how old the value is, and whether Pulumi wrote it.
+
+    Secrets Manager keeps the last day a value was read (``LastAccessedDate``); a value
+    nobody read for ``unused_days`` is a candidate for deletion. A value whose AWSCURRENT
+    version is not the one the stack wrote was changed outside Pulumi.
+    """
+    if described is None:
+        return []
+    problems = []
+    read = _day(described.get("LastAccessedDate"))
+    status.last_read = read.isoformat() if read else None
+    current = next((v for v, s in described.get("VersionIdsToStages", {}).items() if "AWSCURRENT" in s), None)
+    created = _day(described.get("_created", {}).get(current))
+    if created is not None:
+        status.value_age_days = (today - created).days
+    recorded = status.entry.get("versionId")
+    if recorded and current and current != recorded:
+        problems.append(
+            "the value was changed outside Pulumi: AWSCURRENT is not the version the stack wrote "
+            f"(written {created.isoformat() if created else 'on an unknown day'})"
+        )
+    since = read or _day(described.get("CreatedDate"))
+    if since is not None and (today - since).days >= unused_days and status.status in ("ok", "due-soon"):
+        status.status = "unused"
+    return problems
 
 
 def drift(
@@ -221,7 +268,15 @@ class KeyResolver:
         return declared_arn == actual_arn
 
 
-def check_live(found: list[AppStatus], clients: RegionalClients, now: datetime, *, kms: bool = False) -> None:
+def check_live(
+    found: list[AppStatus],
+    clients: RegionalClients,
+    now: datetime,
+    *,
+    kms: bool = False,
+    unused_days: int = DEFAULT_UNUSED_DAYS,
+    today: date | None = None,
+) -> None:
     """One DescribeSecret per secret (and per bearer secret), 16 at a time, each in its own region."""
     arns = [s.arn for s in found] + [
         s.entry["bearerSecretArn"] for s in found if s.entry.get("bearerSecretArn")
@@ -247,6 +302,7 @@ def check_live(found: list[AppStatus], clients: RegionalClients, now: datetime, 
             else (lambda declared, actual: declared == actual)
         )
         status.drift = drift(entry, *answers[status.arn], same_key=same_key)
+        status.drift += usage(status, answers[status.arn][0], today or now.date(), unused_days)
         if entry.get("bearerSecretArn"):
             status.drift += bearer_drift(*answers[entry["bearerSecretArn"]], now)
         if status.drift and status.status != "overdue":
@@ -272,6 +328,8 @@ def render(found: list[AppStatus], fmt: str, out: TextIO) -> None:
         "fingerprint",
         "arn",
     )
+    if any(s.last_read is not None or s.value_age_days is not None for s in found):
+        columns = (*columns[:-1], "last_read", "value_age_days", columns[-1])
     if any(s.stack for s in found):
         columns = ("stack", *columns)
     rows = [[str(getattr(s, c)) for c in columns] for s in found]
@@ -323,7 +381,14 @@ def run_text(
 
         needs_kms = any(s.entry.get("kmsKeyId") for s in found)
         try:
-            check_live(found, RegionalClients(clients), datetime.now(UTC), kms=needs_kms)
+            check_live(
+                found,
+                RegionalClients(clients),
+                datetime.now(UTC),
+                kms=needs_kms,
+                unused_days=args.unused_days,
+                today=as_of,  # --as-of makes the usage columns reproducible too
+            )
         except BotoCoreError as error:
             print(f"audit: cannot reach Secrets Manager: {error}", file=err)
             return 2

@@ -196,7 +196,14 @@ def _up(pulumi: str, root: Path, endpoint: str, tmp: Path, out: TextIO, err: Tex
     import boto3
 
     session = boto3.session.Session(aws_access_key_id="test", aws_secret_access_key="test")
-    audit_args = argparse.Namespace(outputs="-", as_of=None, warn_days=14, format="table", live=True)
+    audit_args = argparse.Namespace(
+        outputs="-",
+        as_of=None,
+        warn_days=14,
+        unused_days=audit.DEFAULT_UNUSED_DAYS,
+        format="table",
+        live=True,
+    )
     status = audit.run_text(
         shown.stdout,
         audit_args,
