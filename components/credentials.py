@@ -37,7 +37,7 @@ from .policies import (
     resource_policy_document,
     to_json,
 )
-from .wiring import ecs_secrets, external_secret_manifest
+from .wiring import ecs_environment, ecs_secrets, external_secret_manifest
 
 TYPE_TOKEN = "twitter-secrets:index:TwitterAppCredentials"
 
@@ -203,6 +203,11 @@ class TwitterAppCredentials(pulumi.ComponentResource):
         """The ``secrets`` list of an ECS container definition: TWITTER_CONSUMER_KEY etc."""
         return self.secret_arn.apply(ecs_secrets)
 
+    @property
+    def ecs_environment(self) -> pulumi.Output[list[dict[str, str]]]:
+        """The ``environment`` entry with the keys' fingerprint: new keys, new task definition, rolling deploy."""
+        return self.fingerprint.apply(ecs_environment)
+
     def _kms_key_arn(self) -> pulumi.Output[str | None]:
         """kms:Decrypt must name the key ARN; resolve an alias or key id to it."""
         key = self.settings.kms_key_id
@@ -311,8 +316,13 @@ class TwitterAppCredentials(pulumi.ComponentResource):
         store_kind: str = "SecretStore",
         namespace: str | None = None,
         target_name: str | None = None,
+        refresh_interval: str = "1h",
     ) -> pulumi.Output[dict[str, Any]]:
-        """An External Secrets Operator manifest that syncs the four keys into Kubernetes."""
+        """An External Secrets Operator manifest that syncs the four keys into Kubernetes.
+
+        The operator re-reads the secret every ``refresh_interval``, so new keys reach the
+        Kubernetes Secret within that time (a reloader then restarts the Deployment).
+        """
         label = self.settings.label
         return self.secret_name.apply(
             lambda name: external_secret_manifest(
@@ -322,6 +332,7 @@ class TwitterAppCredentials(pulumi.ComponentResource):
                 store_kind=store_kind,
                 namespace=namespace,
                 target_name=target_name,
+                refresh_interval=refresh_interval,
             )
         )
 
@@ -333,13 +344,18 @@ class TwitterAppCredentials(pulumi.ComponentResource):
         store_kind: str = "SecretStore",
         namespace: str | None = None,
         target_name: str | None = None,
+        refresh_interval: str = "1h",
         provider: Any = None,
     ) -> Any:
         """Register the ExternalSecret with pulumi_kubernetes (which the program must install)."""
         from .kubernetes import register_external_secret
 
         manifest = self.external_secret(
-            store_name, store_kind=store_kind, namespace=namespace, target_name=target_name
+            store_name,
+            store_kind=store_kind,
+            namespace=namespace,
+            target_name=target_name,
+            refresh_interval=refresh_interval,
         )
         return register_external_secret(resource_name, manifest, provider=provider)
 

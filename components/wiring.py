@@ -27,6 +27,21 @@ def ecs_secrets(secret_arn: str) -> list[dict[str, str]]:
     return [{"name": ENV_NAMES[f], "valueFrom": f"{secret_arn}:{f}::"} for f in CREDENTIAL_FIELDS]
 
 
+#: The environment variable that carries the keys' fingerprint into a workload.
+FINGERPRINT_ENV = "TWITTER_SECRETS_FINGERPRINT"
+
+
+def ecs_environment(fingerprint: str) -> list[dict[str, str]]:
+    """The ``environment`` entry that makes new keys roll an ECS service.
+
+    ECS injects ``secrets`` only when a task starts, so a running service keeps the keys
+    it started with. Putting the keys' fingerprint (it reveals nothing of them) in the
+    task definition makes new keys a new revision, and a service on it a rolling
+    deployment.
+    """
+    return [{"name": FINGERPRINT_ENV, "value": fingerprint}]
+
+
 def kubernetes_name(text: str) -> str:
     """An RFC 1123 name (lowercase, digits, '-', at most 63) from a label."""
     name = re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-")

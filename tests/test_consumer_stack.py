@@ -43,7 +43,10 @@ def test_lambda_gets_the_arn_and_a_role_that_can_read_it(provisioned):
     assert result.error is None, result.error
     arn = provisioned["secretArns"][APP]
     function = by_name(result, "aws:lambda/function:Function")["handler"]
-    assert function["environment"] == {"variables": {"TWITTER_SECRET_ARN": arn}}
+    fingerprint = provisioned["twitterApps"][APP]["fingerprint"]
+    assert function["environment"] == {
+        "variables": {"TWITTER_SECRET_ARN": arn, "TWITTER_SECRETS_FINGERPRINT": fingerprint}
+    }
     assert function["runtime"] == "python3.12"
     attachments = by_name(result, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
     read_policy = provisioned["readPolicyArns"][APP]
@@ -71,3 +74,33 @@ def test_unknown_app_says_which_apps_exist(provisioned):
     assert "acme/twitter-secrets/dev has no app 'brand-monitoring/listner' in secretArns" in message
     assert "brand-monitoring/listener, brand-monitoring/responder, research/archive" in message
     assert result.of_type("aws:lambda/function:Function") == []
+
+
+def test_new_keys_make_a_new_task_definition_and_function_configuration(provisioned):
+    """The consumer rolls on change: the fingerprint is part of what ECS and Lambda are given."""
+    before = consume()
+    task_before = by_name(before, "aws:ecs/taskDefinition:TaskDefinition")["worker"]
+    (container,) = json.loads(task_before["containerDefinitions"])
+    fingerprint = provisioned["twitterApps"][APP]["fingerprint"]
+    assert {"name": "TWITTER_SECRETS_FINGERPRINT", "value": fingerprint} in container["environment"]
+
+    rotated = {**provisioned, "twitterApps": {**provisioned["twitterApps"]}}
+    rotated["twitterApps"][APP] = {**provisioned["twitterApps"][APP], "fingerprint": "0123456789abcdef"}
+    STACK_REFERENCES[PROVISIONING] = rotated
+    try:
+        after = consume()
+    finally:
+        STACK_REFERENCES[PROVISIONING] = provisioned
+    task_after = by_name(after, "aws:ecs/taskDefinition:TaskDefinition")["worker"]
+    assert task_after["containerDefinitions"] != task_before["containerDefinitions"]  # a new revision
+    assert task_after["family"] == task_before["family"]
+    function = by_name(after, "aws:lambda/function:Function")["handler"]
+    assert function["environment"]["variables"]["TWITTER_SECRETS_FINGERPRINT"] == "0123456789abcdef"
+
+
+def test_ecs_environment_reveals_nothing_but_the_fingerprint():
+    from components.wiring import ecs_environment
+
+    assert ecs_environment("52d041cd151faf78") == [
+        {"name": "TWITTER_SECRETS_FINGERPRINT", "value": "52d041cd151faf78"}
+    ]

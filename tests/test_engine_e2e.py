@@ -222,7 +222,11 @@ def test_consumer_stack_reads_the_arns_through_a_real_stack_reference(world, aws
     assert result.summary.result == "succeeded"
     arn = world.stack.outputs()["secretArns"].value[LISTENER]
     function = aws("lambda").get_function(FunctionName=result.outputs["functionName"].value)
-    assert function["Configuration"]["Environment"]["Variables"] == {"TWITTER_SECRET_ARN": arn}
+    fingerprint = world.stack.outputs()["twitterApps"].value[LISTENER]["fingerprint"]
+    assert function["Configuration"]["Environment"]["Variables"] == {
+        "TWITTER_SECRET_ARN": arn,
+        "TWITTER_SECRETS_FINGERPRINT": fingerprint,  # new keys, new configuration
+    }
     task = aws("ecs").describe_task_definition(taskDefinition=result.outputs["taskDefinitionArn"].value)
     (container,) = task["taskDefinition"]["containerDefinitions"]
     assert [s["valueFrom"] for s in container["secrets"]] == [

@@ -16,7 +16,7 @@ HERE = Path(__file__).resolve().parent
 # This example lives in the twitter-secrets repository; a stack in another
 # repository would install twitter-secrets or vendor its small wiring module.
 sys.path.insert(0, str(HERE.parents[1]))
-from components.wiring import ecs_secrets  # noqa: E402
+from components.wiring import FINGERPRINT_ENV, ecs_environment, ecs_secrets  # noqa: E402
 
 config = pulumi.Config()
 provisioning_stack = config.require("provisioningStack")
@@ -39,6 +39,9 @@ def pick(output_name: str) -> pulumi.Output[str]:
 
 secret_arn = pick("secretArns")
 read_policy_arn = pick("readPolicyArns")
+# The keys' fingerprint (it reveals nothing of them): when the keys change, so do the task
+# definition and the function's configuration, and the workloads pick the new keys up.
+fingerprint = pick("twitterApps").apply(lambda entry: entry["fingerprint"])
 
 
 def role(name: str, service: str, managed: list[str]) -> aws.iam.Role:
@@ -64,7 +67,7 @@ function = aws.lambda_.Function(
     handler="handler.handler",
     role=lambda_role.arn,
     code=pulumi.AssetArchive({"handler.py": pulumi.FileAsset(str(HERE / "handler.py"))}),
-    environment={"variables": {"TWITTER_SECRET_ARN": secret_arn}},
+    environment={"variables": {"TWITTER_SECRET_ARN": secret_arn, FINGERPRINT_ENV: fingerprint}},
     timeout=10,
 )
 
@@ -86,15 +89,18 @@ task = aws.ecs.TaskDefinition(
     requires_compatibilities=["FARGATE"],
     execution_role_arn=execution_role.arn,
     task_role_arn=task_role.arn,
-    container_definitions=secret_arn.apply(
-        lambda arn: json.dumps(
+    container_definitions=pulumi.Output.all(secret_arn, fingerprint).apply(
+        lambda values: json.dumps(
             [
                 {
                     "name": "worker",
                     "image": image,
                     "essential": True,
-                    "secrets": ecs_secrets(arn),
-                    "environment": [{"name": "TWITTER_SECRET_ARN", "value": arn}],
+                    "secrets": ecs_secrets(values[0]),
+                    "environment": [
+                        {"name": "TWITTER_SECRET_ARN", "value": values[0]},
+                        *ecs_environment(values[1]),
+                    ],
                 }
             ]
         )
