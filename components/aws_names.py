@@ -47,6 +47,11 @@ def rotation_function_name(secret_name: str) -> str:
     return _name(secret_name, "rotation", LAMBDA_NAME_MAX, _LAMBDA_REFUSED)
 
 
+def reminder_name(environment: str) -> str:
+    """The reminder function's (and its role's and schedule's) name: valid for IAM, Lambda and EventBridge."""
+    return _name(f"twitter/{environment}", "reminders", LAMBDA_NAME_MAX, _LAMBDA_REFUSED)
+
+
 def within(text: str, limit: int) -> str:
     """``text``, cut to ``limit`` characters with an ellipsis when longer (descriptions)."""
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -206,3 +206,28 @@ def assume_role_document(service: str) -> dict[str, Any]:
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}],
     }
+
+
+def reminder_policy_document(topic_arn: str, namespace: str) -> dict[str, Any]:
+    """The reminder function may find secrets by their tags, publish to one topic and write its
+    own metrics; it cannot read a secret's value."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                # ListSecrets has no resource-level permissions: "*" is the only form AWS takes.
+                "Sid": "FindSecretsByTheirTags",
+                "Effect": "Allow",
+                "Action": "secretsmanager:ListSecrets",
+                "Resource": "*",
+            },
+            {"Sid": "PublishReminders", "Effect": "Allow", "Action": "sns:Publish", "Resource": topic_arn},
+            {
+                "Sid": "PutRotationMetrics",
+                "Effect": "Allow",
+                "Action": "cloudwatch:PutMetricData",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"cloudwatch:namespace": namespace}},
+            },
+        ],
+    }

@@ -23,9 +23,10 @@ from twitter_runtime.keys import CREDENTIAL_FIELDS
 from .app_settings import OPTIONAL_ARGS, AppSettings, parse_app_settings, stack_region, whole_number
 from .aws_names import name_collisions
 from .credential_gate import SET_CREDENTIAL_HINT, check_credentials
+from .reminders import ReminderSettings, parse_reminders
 
 NAMESPACE = "twitter-secrets"
-CONFIG_KEYS: tuple[str, ...] = ("projects", "credentials", "defaults")
+CONFIG_KEYS: tuple[str, ...] = ("projects", "credentials", "defaults", "reminders")
 PROJECT_KEYS: tuple[str, ...] = ("access_tier", "use_case", "owner", "tags", "apps")
 #: ``bearer_rotation`` (days or a schedule expression) is the stack file's shorthand for the
 #: component's ``bearer_rotation_days`` / ``bearer_rotation_schedule``.
@@ -294,3 +295,13 @@ def stack_outputs(projects: list[Any]) -> dict[str, Any]:
             }
         ),
     }
+
+
+def load_reminders(config: pulumi.Config, *, stack: str) -> tuple[ReminderSettings, str] | None:
+    """``twitter-secrets:reminders``, checked, and the environment it covers (the stack's default)."""
+    settings = parse_reminders(config.get_object("reminders"))
+    if settings is None:
+        return None
+    defaults = config.get_object("defaults") or {}
+    environment = defaults.get("environment") if isinstance(defaults, Mapping) else None
+    return settings, environment if isinstance(environment, str) and environment else stack

@@ -147,7 +147,9 @@ def test_credentials_set_without_path_are_refused_without_echo():
 
 def test_unknown_config_key_lists_valid_ones():
     message = failed(make_config(default={"owner": "x"}))
-    assert message == "config: unknown key(s) default; valid keys are projects, credentials, defaults"
+    assert (
+        message == "config: unknown key(s) default; valid keys are projects, credentials, defaults, reminders"
+    )
 
 
 @pytest.mark.parametrize(
