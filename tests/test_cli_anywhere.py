@@ -112,3 +112,10 @@ def test_warn_days_below_zero_is_refused(days):
     )
     assert done.returncode == 2
     assert f"argument --warn-days: '{days}' is not a number of days (0 or more)" in done.stderr
+
+
+def test_a_project_file_named_pulumi_yml_is_found_too(tmp_path):
+    (tmp_path / "Pulumi.yml").write_text("name: x\nruntime: python\nstackConfigDir: stacks\n")
+    (tmp_path / "sub").mkdir()
+    assert find_project_dir(tmp_path / "sub") == tmp_path.resolve()
+    assert stack_file(tmp_path, "dev") == tmp_path / "stacks" / "Pulumi.dev.yaml"

@@ -26,10 +26,17 @@ def add_project_dir_argument(parser: Any) -> None:
     )
 
 
+PROJECT_FILES = ("Pulumi.yaml", "Pulumi.yml")  # the Pulumi CLI takes either
+
+
+def _project_file(folder: Path) -> Path | None:
+    return next((folder / name for name in PROJECT_FILES if (folder / name).is_file()), None)
+
+
 def find_project_dir(start: Path) -> Path | None:
     here = start.resolve()
     for folder in (here, *here.parents):
-        if (folder / "Pulumi.yaml").is_file():
+        if _project_file(folder) is not None:
             return folder
     return None
 
@@ -39,7 +46,7 @@ def project_dir(args: argparse.Namespace, cwd: Path | None = None) -> Path:
     given = getattr(args, "project_dir", None)
     if given:
         folder = Path(given)
-        if not (folder / "Pulumi.yaml").is_file():
+        if _project_file(folder) is None:
             raise NoProjectError(f"--project-dir {given}: no Pulumi.yaml in that folder")
         return folder.resolve()
     found = find_project_dir(cwd or Path.cwd())
@@ -53,9 +60,10 @@ def project_dir(args: argparse.Namespace, cwd: Path | None = None) -> Path:
 
 def stack_file(project: Path, stack: str) -> Path:
     """``Pulumi.<stack>.yaml`` in the project's ``stackConfigDir`` (the project root by default)."""
+    path = _project_file(project) or project / "Pulumi.yaml"
     try:
-        settings = yaml.safe_load((project / "Pulumi.yaml").read_text()) or {}
+        settings = yaml.safe_load(path.read_text()) or {}
     except (OSError, yaml.YAMLError) as error:
-        raise NoProjectError(f"{project / 'Pulumi.yaml'} cannot be read: {type(error).__name__}") from None
+        raise NoProjectError(f"{path} cannot be read: {type(error).__name__}") from None
     config_dir = settings.get("stackConfigDir") if isinstance(settings, dict) else None
     return project / (config_dir if isinstance(config_dir, str) else "") / f"Pulumi.{stack}.yaml"
