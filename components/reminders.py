@@ -19,6 +19,7 @@ import pulumi_aws as aws
 
 from twitter_runtime.errors import InvalidInputError
 
+from .app_settings import whole_number
 from .aws_names import reminder_name
 from .metadata import MANAGED_BY
 from .policies import assume_role_document, reminder_policy_document, to_json
@@ -71,13 +72,8 @@ def parse_reminders(raw: Any) -> ReminderSettings | None:
             isinstance(e, str) and _EMAIL.fullmatch(e) for e in emails
         ):
             problems.append(f"{SETTING}.emails must be a list of e-mail addresses")
-    warn = raw.get("warn_days", 14)
-    if (
-        isinstance(warn, bool)
-        or not isinstance(warn, (int, float))
-        or warn != int(warn)
-        or not 0 <= warn <= 365
-    ):
+    warn = whole_number(raw.get("warn_days", 14))
+    if warn is None or not 0 <= warn <= 365:
         problems.append(f"{SETTING}.warn_days must be a whole number of days from 0 to 365")
     schedule = raw.get("schedule", "rate(1 day)")
     if not (isinstance(schedule, str) and len(schedule) <= 256 and _SCHEDULE.fullmatch(schedule)):
@@ -90,7 +86,7 @@ def parse_reminders(raw: Any) -> ReminderSettings | None:
     return ReminderSettings(
         topic_arn=topic,
         emails=tuple(emails or ()),
-        warn_days=int(warn),
+        warn_days=warn or 0,
         schedule=schedule,
         alarms=alarms,
     )
