@@ -36,7 +36,14 @@ die() { log "error: $*"; exit 1; }
 # version_ge A B: A >= B (versions without a leading v)
 version_ge() { [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n1)" = "$2" ]; }
 
-PYTHON=${PYTHON:-python3}
+given_python=${PYTHON:-python3}
+# An absolute path: the build steps run in other directories (PYTHON=.venv/bin/python is relative).
+PYTHON=$(command -v "$given_python" 2>/dev/null || true)
+case "$PYTHON" in
+  "") die "no python at $given_python (set PYTHON to a python with the pulumi package installed)" ;;
+  /*) ;;
+  *) PYTHON="$PWD/$PYTHON" ;;
+esac
 sdk_version=$("$PYTHON" -c 'import importlib.metadata as m; print(m.version("pulumi"))') \
   || die "cannot read the pulumi SDK version with $PYTHON (is the pulumi package installed?)"
 sdk_version=${sdk_version%%+*}
