@@ -16,7 +16,7 @@ from typing import Any
 from pulumi import Output
 
 from twitter_runtime.errors import InvalidInputError, prefixed
-from twitter_runtime.keys import CREDENTIAL_FIELDS
+from twitter_runtime.keys import CREDENTIAL_FIELDS, OAUTH2_CLIENT_FIELDS, access_level_problem
 
 from .policies import principal_problems, value_kind
 
@@ -60,6 +60,9 @@ OPTIONAL_ARGS: tuple[str, ...] = (
     "bearer_rotation_days",
     "bearer_rotation_schedule",
     "credentials",
+    "account",
+    "access_level",
+    *OAUTH2_CLIENT_FIELDS,
 )
 ALL_ARGS: tuple[str, ...] = REQUIRED_ARGS + OPTIONAL_ARGS
 
@@ -87,6 +90,8 @@ _KMS_KEY = re.compile(
 # AWS tag rules: letters (any script), digits, spaces and _ . : / = + - @
 _BASE_URL = re.compile(r"(https?)://([A-Za-z0-9.-]+)(?::([0-9]{1,5}))?/?")
 _LOOPBACK = re.compile(r"127(\.[0-9]{1,3}){3}|localhost")
+#: The bearer secret of an app is ``<app's name>/bearer``: no account may take that name.
+RESERVED_ACCOUNT_NAMES = frozenset({"bearer"})
 #: AWS's limit for a rotation schedule expression.
 SCHEDULE_EXPRESSION_MAX = 256
 _TAG_TEXT = re.compile(r"[\w .:/=+\-@]*")
@@ -122,15 +127,28 @@ class AppSettings:
     x_api_base_url: str = DEFAULT_X_API_BASE_URL
     # None (off), days between rotations, or a rate()/cron() expression.
     bearer_rotation: int | str | None = None
+    #: One of several user accounts of the App (its own Access Token pair, its own secret).
+    account: str | None = None
+    #: The permission level the Access Token was issued with (X's x-access-level), when declared.
+    access_level: str | None = None
 
     @property
-    def label(self) -> str:
-        """How errors, outputs and the CLI refer to the app."""
+    def app_label(self) -> str:
         return f"{self.project}/{self.app}"
 
     @property
-    def secret_name(self) -> str:
+    def label(self) -> str:
+        """How errors, outputs and the CLI refer to the secret: project/app, or project/app/account."""
+        return self.app_label if self.account is None else f"{self.app_label}/{self.account}"
+
+    @property
+    def app_secret_name(self) -> str:
+        """The App's own name: its secret's, or with several accounts the parent of theirs (and of its bearer)."""
         return f"{self.name_prefix}/{self.environment}/{self.project}/{self.app}"
+
+    @property
+    def secret_name(self) -> str:
+        return self.app_secret_name if self.account is None else f"{self.app_secret_name}/{self.account}"
 
     @property
     def rotation_due_at(self) -> date:
@@ -353,7 +371,7 @@ def parse_app_settings(
     """
     problems: list[str] = unknown_arg_problems(args, ALL_ARGS)
     if args.get("credentials") is not None:
-        given = [name for name in CREDENTIAL_FIELDS if args.get(name) is not None]
+        given = [name for name in (*CREDENTIAL_FIELDS, *OAUTH2_CLIENT_FIELDS) if args.get(name) is not None]
         if given:
             problems.append(f"give either credentials or {', '.join(given)}, not both")
     else:
@@ -362,7 +380,25 @@ def parse_app_settings(
                 problems.append(f"{name} is required")
     project = _check_segment(problems, "project", args.get("project"))
     app = _check_segment(problems, "app", args.get("app"))
-    subject = label or f"{project or args.get('project')}/{app or args.get('app')}"
+    account = args.get("account")
+    if account is not None:
+        account = _check_segment(problems, "account", account)
+        if account in RESERVED_ACCOUNT_NAMES:
+            problems.append(
+                f"account may not be named '{account}': the App's bearer secret is <app's secret name>/bearer; "
+                "choose another account name"
+            )
+            account = None
+    subject = label or "/".join(
+        str(part)
+        for part in (project or args.get("project"), app or args.get("app"), account or args.get("account"))
+        if part is not None
+    )
+    access_level = args.get("access_level")
+    level_problem = access_level_problem(access_level)
+    if level_problem:
+        problems.append(level_problem)
+        access_level = None
 
     owner = args.get("owner")
     if not isinstance(owner, str) or not owner.strip():
@@ -491,14 +527,23 @@ def parse_app_settings(
             verify=verify,
             x_api_base_url=base_url.rstrip("/"),
             bearer_rotation=bearer_rotation,
+            account=account,
+            access_level=access_level,
         )
         problems.extend(_secret_name_problems(settings.secret_name))
+        own_extra = (account is not None) + (
+            access_level is not None
+        )  # twitter:account, twitter:access-level
+        if own_extra and len(tags) > MAX_USER_TAGS - own_extra:
+            problems.append(
+                f"tags has {len(tags)} entries; at most {MAX_USER_TAGS - own_extra} fit beside the component's own"
+            )
         if bearer_rotation is not None and tier == "free":
             problems.append(
                 "bearer rotation needs an access tier with GET /2/tweets (its testSecret check); the Free tier "
                 "lacks it, so every rotation would fail after invalidating the current token"
             )
-        if bearer_rotation is not None and len(settings.secret_name) + len("/bearer") > SECRET_NAME_MAX:
+        if bearer_rotation is not None and len(settings.app_secret_name) + len("/bearer") > SECRET_NAME_MAX:
             problems.append(
                 "the bearer secret's name (the secret name plus '/bearer') is over 256 characters"
             )

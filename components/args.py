@@ -33,8 +33,14 @@ class TwitterAppCredentialsArgs(TypedDict):
     """The Access Token (<user id>-<letters and digits>), as a secret. Required unless credentials is given."""
     access_token_secret: NotRequired[pulumi.Input[str]]
     """The Access Token Secret, as a secret. Required unless credentials is given."""
+    client_id: NotRequired[pulumi.Input[str]]
+    """The App's OAuth 2.0 Client ID, as a secret, for services that run OAuth 2.0 user flows (optional)."""
+    client_secret: NotRequired[pulumi.Input[str]]
+    """The OAuth 2.0 Client Secret, as a secret: confidential clients only, and only with clientId."""
     credentials: NotRequired[pulumi.Input[Mapping[str, str]]]
-    """Instead of the four key arguments: one secret object with consumer_key, consumer_secret, access_token and access_token_secret."""
+    """Instead of the key arguments: one secret object with consumer_key, consumer_secret, access_token, access_token_secret and optionally client_id, client_secret."""
+    account: NotRequired[str]
+    """One of several user accounts the App acts for, as a slug: the secret is then <app's name>/<account>, holding the App's keys and this account's Access Token pair."""
     owner: str
     """The team or person accountable for rotating these keys (a tag on the secret)."""
     issued_at: str
@@ -79,6 +85,25 @@ class TwitterAppCredentialsArgs(TypedDict):
     """Rotate the app-only Bearer Token automatically every this many days (1 to 1000)."""
     bearer_rotation_schedule: NotRequired[str]
     """Instead of bearerRotationDays: a Secrets Manager schedule such as 'rate(30 days)' or 'cron(0 4 1 * ? *)'."""
+    access_level: NotRequired[str]
+    """The permission the Access Token was issued with: read, read-write or read-write-directmessages (X's x-access-level). Stored with the keys; verify checks it with X."""
+
+
+class TwitterProjectAccountArgs(TypedDict):
+    """One user account of an App with several: its own settings over the App's. Its Access Token pair goes in the project's credentials under app/account."""
+
+    owner: NotRequired[str]
+    """Who is accountable for rotating this account's Access Token pair (default: the App's owner)."""
+    issued_at: NotRequired[str]
+    """The date (YYYY-MM-DD) this account's Access Token pair was generated (default: the App's issuedAt)."""
+    rotation_interval_days: NotRequired[int]
+    """Days from issuedAt until rotation is due (default: the App's)."""
+    access_level: NotRequired[str]
+    """The permission this account's Access Token was issued with: read, read-write or read-write-directmessages."""
+    tags: NotRequired[Mapping[str, str]]
+    """Extra tags for this account's secret, merged over the App's."""
+    readers: NotRequired[Sequence[pulumi.Input[str]]]
+    """IAM role or user ARNs allowed to read this account's secret (instead of the App's readers)."""
 
 
 class TwitterProjectAppArgs(TypedDict):
@@ -128,6 +153,12 @@ class TwitterProjectAppArgs(TypedDict):
     """Rotate the app-only Bearer Token automatically every this many days (1 to 1000)."""
     bearer_rotation_schedule: NotRequired[str]
     """Instead of bearerRotationDays: a Secrets Manager schedule such as 'rate(30 days)' or 'cron(0 4 1 * ? *)'."""
+    access_level: NotRequired[str]
+    """The permission the Access Token was issued with: read, read-write or read-write-directmessages (X's x-access-level). Stored with the keys; verify checks it with X."""
+    accounts: NotRequired[Mapping[str, TwitterProjectAccountArgs]]
+    """Several user accounts of this App: account name (a slug) → its settings. Each gets its own secret, <app's name>/<account>, readable without the others."""
+    bearer_rotation_account: NotRequired[str]
+    """With accounts and bearer rotation: the account whose Access Token is the App owner's (X signs invalidate_token with it)."""
 
 
 class TwitterProjectArgs(TypedDict):
@@ -142,4 +173,4 @@ class TwitterProjectArgs(TypedDict):
     use_case: NotRequired[str]
     """The use case described to X when the Project was created; apps inherit it."""
     credentials: NotRequired[pulumi.Input[Mapping[str, Mapping[str, str]]]]
-    """App name → its four keys (consumer_key, consumer_secret, access_token, access_token_secret), as one secret object."""
+    """App name → its keys (consumer_key, consumer_secret, access_token, access_token_secret; optionally client_id, client_secret), as one secret object. For an app with accounts: the App's keys under the app name, each Access Token pair under app/account."""

@@ -12,7 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .app_settings import AppSettings
 
 IAM_POLICY_MAX = 128
 IAM_ROLE_MAX = 64
@@ -57,26 +61,27 @@ def within(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def name_collisions(secret_names: Mapping[str, str], rotating: Iterable[str] = ()) -> list[str]:
-    """App label → secret name in (and the labels of apps with bearer rotation, which have a
-    Lambda function); a problem for each pair of apps whose AWS names would clash.
+def name_collisions(secret_names: Mapping[str, str], rotating: Mapping[str, str] | None = None) -> list[str]:
+    """App label → secret name in (and, for apps with bearer rotation, which have a Lambda
+    function, label → the App's own secret name it is named after); a problem for each pair of
+    apps whose AWS names would clash.
 
     IAM names are unique regardless of case, and ``/`` becomes ``-``: ``a-b/c`` and
     ``a/b-c``, or ``p/Listener`` and ``p/listener``, would create the same policy (the
     second CreatePolicy failing after the secrets were written). Lambda names also turn
     ``.``, ``@``, ``+`` and ``=`` into ``-``: ``p/a.b`` and ``p/a-b`` would share a function.
     """
-    with_function = set(rotating)
+    rotating = rotating or {}
     derived = (
-        ("IAM", lambda name: read_policy_name(name).lower(), set(secret_names)),
-        ("Lambda", rotation_function_name, with_function),
+        ("IAM", lambda name: read_policy_name(name).lower(), secret_names),
+        ("Lambda", rotation_function_name, rotating),
     )
     problems = []
     reported: set[tuple[str, str]] = set()
-    for service, derive, labels in derived:
+    for service, derive, names in derived:
         first: dict[str, str] = {}
-        for label in sorted(labels):
-            key = derive(secret_names[label])
+        for label in sorted(names):
+            key = derive(names[label])
             pair = (first.get(key, ""), label)
             if key in first and pair not in reported:
                 reported.add(pair)
@@ -87,3 +92,11 @@ def name_collisions(secret_names: Mapping[str, str], rotating: Iterable[str] = (
                 )
             first.setdefault(key, label)
     return problems
+
+
+def collision_inputs(settings: Mapping[str, AppSettings]) -> tuple[dict[str, str], dict[str, str]]:
+    """What ``name_collisions`` compares: every secret's name, and the App name each rotation Lambda takes."""
+    return (
+        {label: s.secret_name for label, s in settings.items()},
+        {label: s.app_secret_name for label, s in settings.items() if s.bearer_rotation is not None},
+    )

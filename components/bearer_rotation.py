@@ -56,7 +56,7 @@ class BearerRotation:
         schedule = settings.bearer_rotation
         self.secret = aws.secretsmanager.Secret(
             f"{name}-bearer",
-            name=f"{settings.secret_name}/bearer",
+            name=f"{settings.app_secret_name}/bearer",
             description=(
                 f"X (Twitter) app-only Bearer Token for app '{settings.app}' in project '{settings.project}'. "
                 f"Rotated automatically by Secrets Manager ({schedule if isinstance(schedule, str) else f'every {schedule} days'}); "
@@ -99,14 +99,14 @@ class BearerRotation:
         )
         self.role = role = aws.iam.Role(
             f"{name}-rotation-role",
-            name=rotation_role_name(settings.secret_name),
+            name=rotation_role_name(settings.app_secret_name),
             assume_role_policy=to_json(assume_role_document("lambda.amazonaws.com")),
-            description=within(f"Rotates the bearer token of {settings.label}", 1000),
+            description=within(f"Rotates the bearer token of {settings.app_label}", 1000),
             opts=child,
         )
         self.role_policy = aws.iam.RolePolicy(
             f"{name}-rotation-access",
-            name=rotation_policy_name(settings.secret_name),
+            name=rotation_policy_name(settings.app_secret_name),
             role=role.id,
             policy=pulumi.Output.all(self.secret.arn, credentials_secret.arn, kms_key_arn).apply(
                 lambda a: to_json(rotation_policy_document(a[0], a[1], kms_key_arn=a[2]))
@@ -118,7 +118,7 @@ class BearerRotation:
         )
         self.function = aws.lambda_.Function(
             f"{name}-rotation",
-            name=rotation_function_name(settings.secret_name),
+            name=rotation_function_name(settings.app_secret_name),
             runtime="python3.12",
             handler="handler.lambda_handler",
             role=role.arn,
@@ -132,7 +132,8 @@ class BearerRotation:
                 }
             },
             description=within(
-                f"Secrets Manager rotation of the bearer token of {settings.label}", LAMBDA_DESCRIPTION_MAX
+                f"Secrets Manager rotation of the bearer token of {settings.app_label}",
+                LAMBDA_DESCRIPTION_MAX,
             ),
             opts=pulumi.ResourceOptions(
                 parent=parent, depends_on=[credentials_version, self.role_policy, logs]

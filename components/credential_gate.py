@@ -11,7 +11,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from twitter_runtime.errors import InvalidInputError, prefixed
-from twitter_runtime.keys import CREDENTIAL_FIELDS, credential_problems, key_fragments, text_fragments
+from twitter_runtime.keys import (
+    ACCOUNT_FIELDS,
+    APP_FIELDS,
+    CREDENTIAL_FIELDS,
+    KEY_FIELDS,
+    credential_problems,
+    key_fragments,
+    text_fragments,
+)
 
 from .app_settings import AppSettings
 from .metadata import key_material_problems, plain_texts
@@ -31,51 +39,100 @@ def check_credentials(raw: Any, settings: Mapping[str, AppSettings]) -> dict[str
     written for a half-valid stack. Duplicate consumer keys, and keys pasted
     into another app's plain text, are found with set look-ups, not by
     comparing every pair of apps.
+
+    An App with several accounts has its own keys under ``project/app`` and
+    each account's Access Token pair under ``project/app/account`` (or the
+    whole set under the account's label); each account's set is the merge.
     """
     if not isinstance(raw, Mapping):
         raise InvalidInputError(
             [f"{NAMESPACE}:credentials must be an object keyed 'project/app' with the four keys each"]
         )
     problems: list[str] = []
+    app_labels = {s.app_label for s in settings.values() if s.account is not None}
     for position, label in enumerate(raw, start=1):
-        if label not in settings:
+        if label not in settings and label not in app_labels:
             # Named by position: a label can be a key pasted in the wrong place.
             problems.append(
                 f"{NAMESPACE}:credentials entry #{position} (in the order given) matches no app in "
-                f"{NAMESPACE}:projects; fix its label (project/app) or remove it"
+                f"{NAMESPACE}:projects; fix its label (project/app, or project/app/account) or remove it"
             )
+    for app_label in sorted(app_labels):
+        problems += _app_entry_problems(app_label, raw.get(app_label))
     owner_of_key: dict[str, str] = {}
+    owner_of_token: dict[str, str] = {}
     checked: dict[str, dict[str, str]] = {}
     for label, app_settings in settings.items():
-        entry = raw.get(label)
-        if entry is None:
-            problems.append(
-                f"{label}: no credentials; set each of {', '.join(CREDENTIAL_FIELDS)} with "
-                + SET_CREDENTIAL_HINT.format(label=label, field="<field>")
-            )
-            continue
-        if not isinstance(entry, Mapping):
-            problems.append(f"{label}: credentials must be an object with {', '.join(CREDENTIAL_FIELDS)}")
-            continue
-        found = credential_problems(entry)
-        if not found:
-            found = key_material_problems(app_settings, entry)
+        entry, found = _entry(raw, label, app_settings)
+        if not found and entry is not None:
+            found = credential_problems(entry) or key_material_problems(app_settings, entry)
         if found:
             problems += prefixed(label, found)
             continue
-        key = entry["consumer_key"]
-        if key in owner_of_key:
+        assert entry is not None
+        key, app_label = entry["consumer_key"], app_settings.app_label
+        if owner_of_key.setdefault(key, app_label) != app_label:
             problems.append(
                 f"{label}: consumer_key is the same as {owner_of_key[key]}'s; each app has "
                 "its own API Key, so one of them holds the wrong keys"
             )
-        else:
-            owner_of_key[key] = label
-        checked[label] = {field: entry[field] for field in CREDENTIAL_FIELDS}
+        token = entry["access_token"]
+        if owner_of_token.setdefault(token, label) != label:
+            problems.append(
+                f"{label}: access_token is the same as {owner_of_token[token]}'s; each account has its own "
+                "Access Token pair, so one of them holds the wrong token"
+            )
+        checked[label] = {f: entry[f] for f in KEY_FIELDS if entry.get(f) is not None}
     problems += _keys_in_other_apps_texts(checked, settings)
     if problems:
         raise InvalidInputError(problems)
     return checked
+
+
+def _app_entry_problems(app_label: str, entry: Any) -> list[str]:
+    """The shared entry of an App with accounts holds the App's keys only."""
+    if entry is None:
+        return []
+    if not isinstance(entry, Mapping):
+        return [f"{app_label}: credentials must be an object with the App's {', '.join(APP_FIELDS)}"]
+    misplaced = [f for f in ACCOUNT_FIELDS if f in entry]
+    if misplaced:
+        return [
+            f"{app_label}: {', '.join(misplaced)} belong to one account, and this app has several: set them "
+            f"under '{app_label}/<account>' instead"
+        ]
+    return []
+
+
+def _entry(raw: Mapping[str, Any], label: str, app_settings: AppSettings) -> tuple[Any, list[str]]:
+    """One secret's credential set, merged from the App's entry where it has accounts; or its problems."""
+    own = raw.get(label)
+    if app_settings.account is None:
+        if own is None:
+            return None, [
+                f"no credentials; set each of {', '.join(CREDENTIAL_FIELDS)} with "
+                + SET_CREDENTIAL_HINT.format(label=label, field="<field>")
+            ]
+        if not isinstance(own, Mapping):
+            return None, [f"credentials must be an object with {', '.join(CREDENTIAL_FIELDS)}"]
+        return own, []
+    shared = raw.get(app_settings.app_label)
+    shared = shared if isinstance(shared, Mapping) else {}
+    if own is None:
+        return None, [
+            f"no credentials; set each of {', '.join(ACCOUNT_FIELDS)} with "
+            + SET_CREDENTIAL_HINT.format(label=label, field="<field>")
+            + f", and the App's {', '.join(APP_FIELDS[:2])} under '{app_settings.app_label}'"
+        ]
+    if not isinstance(own, Mapping):
+        return None, [f"credentials must be an object with {', '.join(ACCOUNT_FIELDS)}"]
+    both = [f for f in KEY_FIELDS if f in own and f in shared]
+    if both:
+        return None, [
+            f"{', '.join(both)} set both under '{app_settings.app_label}' and under '{label}'; keep the App's keys "
+            f"under '{app_settings.app_label}' only"
+        ]
+    return {**shared, **own}, []
 
 
 def _keys_in_other_apps_texts(

@@ -11,7 +11,10 @@ import pulumi_aws as aws
 
 from twitter_runtime.errors import InvalidInputError, prefixed
 from twitter_runtime.keys import (
+    ACCESS_LEVEL_FIELD,
     CREDENTIAL_FIELDS,
+    KEY_FIELDS,
+    STORED_FIELDS,
     canonical_payload,
     fingerprint,
     length_warnings,
@@ -58,11 +61,11 @@ class TwitterAppCredentials(pulumi.ComponentResource):
     secret_arn: pulumi.Output[str]
     """ARN of the secret: for IAM policies, and for other stacks through a StackReference."""
     secret_name: pulumi.Output[str]
-    """Name of the secret: <namePrefix>/<environment>/<project>/<app>."""
+    """Name of the secret: <namePrefix>/<environment>/<project>/<app>, then /<account> for one of several accounts."""
     version_id: pulumi.Output[str]
     """Secrets Manager version id of the value this deployment wrote."""
     fingerprint: pulumi.Output[str]
-    """First 16 hex digits of SHA-256 over the stored JSON: shows that the keys changed, reveals nothing of them."""
+    """First 16 hex digits of SHA-256 over the stored JSON (keys and declared accessLevel): shows that they changed, reveals nothing of them."""
     issued_at: pulumi.Output[str]
     """The date the keys were generated (YYYY-MM-DD), as given."""
     rotation_due_at: pulumi.Output[str]
@@ -97,7 +100,8 @@ class TwitterAppCredentials(pulumi.ComponentResource):
         description = secret_description(settings)
         keys = args.get("credentials")
         if keys is None:
-            keys = pulumi.Output.all(**{f: args[f] for f in CREDENTIAL_FIELDS})  # type: ignore[literal-required]
+            given = [f for f in KEY_FIELDS if f in CREDENTIAL_FIELDS or args.get(f) is not None]
+            keys = pulumi.Output.all(**{f: args[f] for f in given})  # type: ignore[literal-required]
         keys = pulumi.Output.from_input(keys)
         if any(not isinstance(p, str) for p in (*settings.readers, *settings.admin_principals)):
             # Principals given as Outputs are checked in the same gate as the keys, so a bad one
@@ -107,6 +111,10 @@ class TwitterAppCredentials(pulumi.ComponentResource):
             ).apply(lambda a: self._checked_principals(a[1], a[2]) or a[0])
         payload = pulumi.Output.secret(keys.apply(self._checked_payload))
         fp = pulumi.Output.unsecret(payload.apply(fingerprint))
+        # Which fields the value holds (names only): what ECS and Kubernetes wiring may reference.
+        self._stored_fields = pulumi.Output.unsecret(
+            payload.apply(lambda p: [f for f in STORED_FIELDS if f in json.loads(p)])
+        )
         gate: list[pulumi.Resource] = []
         # One placeholder for every output of a feature that is off (cheaper at 1,000 apps).
         none: pulumi.Output[Any] = pulumi.Output.from_input(None)
@@ -120,6 +128,8 @@ class TwitterAppCredentials(pulumi.ComponentResource):
                 fingerprint=fp,
                 api_base_url=settings.x_api_base_url,
                 opts=pulumi.ResourceOptions(parent=self),
+                access_level=settings.access_level,
+                label=settings.label,
             )
             fp = verification.fingerprint
             gate.append(verification)
@@ -200,8 +210,10 @@ class TwitterAppCredentials(pulumi.ComponentResource):
 
     @property
     def ecs_secrets(self) -> pulumi.Output[list[dict[str, str]]]:
-        """The ``secrets`` list of an ECS container definition: TWITTER_CONSUMER_KEY etc."""
-        return self.secret_arn.apply(ecs_secrets)
+        """The ``secrets`` list of an ECS container definition: TWITTER_CONSUMER_KEY etc., one per stored field."""
+        return pulumi.Output.all(self.secret_arn, self._stored_fields).apply(
+            lambda a: ecs_secrets(a[0], a[1])
+        )
 
     @property
     def ecs_environment(self) -> pulumi.Output[list[dict[str, str]]]:
@@ -324,9 +336,10 @@ class TwitterAppCredentials(pulumi.ComponentResource):
         Kubernetes Secret within that time (a reloader then restarts the Deployment).
         """
         label = self.settings.label
-        return self.secret_name.apply(
-            lambda name: external_secret_manifest(
-                secret_name=name,
+        return pulumi.Output.all(self.secret_name, self._stored_fields).apply(
+            lambda a: external_secret_manifest(
+                secret_name=a[0],
+                fields=a[1],
                 label=label,
                 store_name=store_name,
                 store_kind=store_kind,
@@ -368,7 +381,8 @@ class TwitterAppCredentials(pulumi.ComponentResource):
             raise InvalidInputError(prefixed(settings.label, leaked))
         for warning in length_warnings(checked):
             pulumi.log.warn(f"{settings.label}: {warning}", resource=self)
-        return canonical_payload(checked)
+        # The declared permission level travels with the token it describes (not a key).
+        return canonical_payload({**checked, ACCESS_LEVEL_FIELD: settings.access_level})
 
     def live_outputs(self) -> dict[str, pulumi.Output[Any]]:
         """The Output-valued fields of the app's ``twitterApps`` entry (none carries key material)."""
@@ -401,6 +415,10 @@ class TwitterAppCredentials(pulumi.ComponentResource):
         }
         if s.access_tier:
             entry["accessTier"] = s.access_tier
+        if s.account is not None:
+            entry["app"], entry["account"] = s.app_label, s.account
+        if s.access_level is not None:
+            entry["accessLevel"] = s.access_level
         if s.app_id:
             entry["appId"] = s.app_id
         if isinstance(s.kms_key_id, str):

@@ -35,6 +35,10 @@ def secret_tags(settings: AppSettings, fingerprint: str) -> dict[str, str]:
         tags["twitter:app-id"] = settings.app_id
     if settings.access_tier is not None:
         tags["twitter:access-tier"] = settings.access_tier
+    if settings.account is not None:
+        tags["twitter:account"] = settings.account
+    if settings.access_level is not None:
+        tags["twitter:access-level"] = settings.access_level
     return {**settings.tags, **tags}
 
 
@@ -43,6 +47,10 @@ def secret_description(settings: AppSettings) -> str:
     text = f"X (Twitter) API credentials for app '{settings.app}' in project '{settings.project}'"
     if settings.access_tier:
         text += f" ({settings.access_tier} tier)"
+    if settings.account is not None:
+        text += f", user account '{settings.account}'"
+    if settings.access_level is not None:
+        text += f", Access Token with {settings.access_level} access"
     text += "."
     if settings.use_case:
         text += f" Use case: {settings.use_case.strip()}."

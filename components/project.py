@@ -8,11 +8,12 @@ from typing import Any
 import pulumi
 
 from twitter_runtime.errors import InvalidInputError, prefixed
-from twitter_runtime.keys import CREDENTIAL_FIELDS
+from twitter_runtime.keys import CREDENTIAL_FIELDS, KEY_FIELDS
 
+from .accounts import expand_accounts
 from .app_settings import ACCESS_TIERS, AppSettings, parse_app_settings, stack_region, unknown_arg_problems
 from .args import TwitterAppCredentialsArgs, TwitterProjectArgs
-from .aws_names import name_collisions
+from .aws_names import collision_inputs, name_collisions
 from .credential_gate import check_credentials
 from .credentials import TwitterAppCredentials
 from .field_names import in_callers_spelling
@@ -22,7 +23,7 @@ PROJECT_ARGS: tuple[str, ...] = ("project", "access_tier", "use_case", "apps", "
 
 
 class TwitterProject(pulumi.ComponentResource):
-    """An X developer-portal Project: one TwitterAppCredentials per App, with outputs as maps keyed by app name."""
+    """An X developer-portal Project: one TwitterAppCredentials per App (per account of an App with accounts), with outputs as maps keyed by app name."""
 
     # The docstring above is the schema's description (one line: the same on every Python
     # version). The outputs are plain values other stacks and languages can read; Python
@@ -33,15 +34,15 @@ class TwitterProject(pulumi.ComponentResource):
     use_case: pulumi.Output[str | None]
     """The Project's use case, when given."""
     secret_arns: pulumi.Output[dict[str, str]]
-    """App name → ARN of its secret."""
+    """App name (app/account for each account of an app with accounts) → ARN of its secret."""
     secret_names: pulumi.Output[dict[str, str]]
-    """App name → name of its secret."""
+    """App name (app/account for each account of an app with accounts) → name of its secret."""
     fingerprints: pulumi.Output[dict[str, str]]
-    """App name → fingerprint of its stored keys (reveals nothing of them)."""
+    """App name (app/account for each account of an app with accounts) → fingerprint of its stored keys (reveals nothing of them)."""
     rotation_due_at: pulumi.Output[dict[str, str]]
-    """App name → the date (YYYY-MM-DD) by which its keys should be regenerated."""
+    """App name (app/account for each account of an app with accounts) → the date (YYYY-MM-DD) by which its keys should be regenerated."""
     read_policy_arns: pulumi.Output[dict[str, str]]
-    """App name → ARN of the IAM policy that reads exactly its secret (apps with readPolicy only)."""
+    """App name (app/account for each account of an app with accounts) → ARN of the IAM policy that reads exactly its secret (apps with readPolicy only)."""
     bearer_secret_arns: pulumi.Output[dict[str, str]]
     """App name → ARN of its bearer secret (apps with bearer rotation only)."""
 
@@ -75,18 +76,24 @@ class TwitterProject(pulumi.ComponentResource):
             merged: dict[str, Any] = {k: v for k, v in inherited.items() if v is not None}
             merged.update(apps[app_name] if isinstance(apps[app_name], Mapping) else {})
             merged.update(project=project, app=app_name)
-            probe = merged if project_keys is None else {**merged, "credentials": {}}
-            try:
-                settings[f"{project}/{app_name}"] = parse_app_settings(
-                    probe, default_environment=pulumi.get_stack(), primary_region=stack_region()
+            expanded, account_problems = expand_accounts(f"{project}/{app_name}", merged)
+            problems += account_problems
+            if project_keys is None and "accounts" in merged:
+                problems.append(
+                    f"{project}/{app_name}: an app with accounts takes its keys from the project's credentials "
+                    "(keyed by app for the App's keys, app/account for each Access Token pair)"
                 )
-            except InvalidInputError as error:
-                problems += error.problems
-            app_args[app_name] = merged
-        problems += name_collisions(
-            {label: s.secret_name for label, s in settings.items()},
-            [label for label, s in settings.items() if s.bearer_rotation is not None],
-        )
+            # One component per secret: the app itself, or each of its accounts.
+            for sub_label, sub_args in expanded.items():
+                probe = sub_args if project_keys is None else {**sub_args, "credentials": {}}
+                try:
+                    settings[f"{project}/{sub_label}"] = parse_app_settings(
+                        probe, default_environment=pulumi.get_stack(), primary_region=stack_region()
+                    )
+                except InvalidInputError as error:
+                    problems += error.problems
+                app_args[sub_label] = sub_args
+        problems += name_collisions(*collision_inputs(settings))
         if problems:
             raise in_callers_spelling(InvalidInputError(problems))
         super().__init__(TYPE_TOKEN, resource_name, None, opts)
@@ -100,7 +107,7 @@ class TwitterProject(pulumi.ComponentResource):
             raw = pulumi.Output.all(
                 **{
                     f"{project}/{name}": a.get("credentials")
-                    or pulumi.Output.all(**{f: a[f] for f in CREDENTIAL_FIELDS})
+                    or pulumi.Output.all(**{f: a[f] for f in KEY_FIELDS if f in CREDENTIAL_FIELDS or f in a})
                     for name, a in app_args.items()
                 }
             )
@@ -108,7 +115,7 @@ class TwitterProject(pulumi.ComponentResource):
         # Not a class annotation: component references cannot be carried by the schema.
         self.apps: dict[str, TwitterAppCredentials] = {}
         for app_name, merged in app_args.items():
-            component_args = {k: v for k, v in merged.items() if k not in CREDENTIAL_FIELDS}
+            component_args = {k: v for k, v in merged.items() if k not in KEY_FIELDS}
             component_args["credentials"] = checked.apply(lambda c, lb=f"{project}/{app_name}": c[lb])
             self.apps[app_name] = TwitterAppCredentials(
                 f"{resource_name}/{app_name}",
@@ -128,7 +135,12 @@ class TwitterProject(pulumi.ComponentResource):
             {n: c.read_policy_arn for n, c in apps_by_name if c.settings.read_policy}
         )
         self.bearer_secret_arns = _by_app(
-            {n: c.bearer_secret_arn for n, c in apps_by_name if c.settings.bearer_rotation is not None}
+            # The bearer is the App's, not an account's: keyed by app name either way.
+            {
+                c.settings.app: c.bearer_secret_arn
+                for _, c in apps_by_name
+                if c.settings.bearer_rotation is not None
+            }
         )
         self.register_outputs(
             {

@@ -18,10 +18,11 @@ import pulumi
 from pulumi.runtime import config as runtime_config
 
 from twitter_runtime.errors import InvalidInputError
-from twitter_runtime.keys import CREDENTIAL_FIELDS
+from twitter_runtime.keys import CREDENTIAL_FIELDS, KEY_FIELDS, OAUTH2_CLIENT_FIELDS
 
+from .accounts import ACCOUNTS_ARGS, expand_accounts
 from .app_settings import OPTIONAL_ARGS, AppSettings, parse_app_settings, stack_region, whole_number
-from .aws_names import name_collisions
+from .aws_names import collision_inputs, name_collisions
 from .credential_gate import SET_CREDENTIAL_HINT, check_credentials
 from .reminders import ReminderSettings, parse_reminders
 
@@ -33,12 +34,15 @@ PROJECT_KEYS: tuple[str, ...] = ("access_tier", "use_case", "owner", "tags", "ap
 APP_KEYS: tuple[str, ...] = (
     "owner",
     "issued_at",
-    *(k for k in OPTIONAL_ARGS if k not in ("use_case", "credentials")),
+    *(k for k in OPTIONAL_ARGS if k not in ("use_case", "credentials", "account", *OAUTH2_CLIENT_FIELDS)),
     "bearer_rotation",
+    *ACCOUNTS_ARGS,
 )
 #: Key material has no place in the plain-text part of the config: it goes in `credentials`, as secrets.
-PLAIN_TEXT_KEYS = frozenset({*CREDENTIAL_FIELDS, "credentials"})
-DEFAULT_KEYS: tuple[str, ...] = tuple(k for k in APP_KEYS if k not in ("issued_at", "app_id", "access_tier"))
+PLAIN_TEXT_KEYS = frozenset({*KEY_FIELDS, "credentials"})
+DEFAULT_KEYS: tuple[str, ...] = tuple(
+    k for k in APP_KEYS if k not in ("issued_at", "app_id", "access_tier", *ACCOUNTS_ARGS)
+)
 
 
 def _unknown(where: str, given: Mapping[str, Any], valid: tuple[str, ...]) -> list[str]:
@@ -169,27 +173,27 @@ def plan_projects(
                 problems += shorthand
                 continue
             merged = _layered_app_args(defaults, spec, app_spec)
-            # Check the app as the component will, with placeholders for the keys.
-            probe = {**merged, "project": project, "app": app, **dict.fromkeys(CREDENTIAL_FIELDS, "")}
-            for key in ("access_tier", "use_case"):
-                if key in spec and key not in probe:
-                    probe[key] = spec[key]
-            try:
-                settings[f"{project}/{app}"] = parse_app_settings(
-                    probe, default_environment=environment, primary_region=region
-                )
-            except InvalidInputError as error:
-                problems += error.problems
+            expanded, account_problems = expand_accounts(f"{project}/{app}", {**merged, "app": app})
+            problems += account_problems
+            for sub_label, sub_args in expanded.items():
+                # Check each secret as the component will, with placeholders for the keys.
+                probe = {**sub_args, "project": project, "app": app, **dict.fromkeys(CREDENTIAL_FIELDS, "")}
+                for key in ("access_tier", "use_case"):
+                    if key in spec and key not in probe:
+                        probe[key] = spec[key]
+                try:
+                    settings[f"{project}/{sub_label}"] = parse_app_settings(
+                        probe, default_environment=environment, primary_region=region
+                    )
+                except InvalidInputError as error:
+                    problems += error.problems
             planned_apps[app] = merged
         entry: dict[str, Any] = {"project": project, "apps": planned_apps}
         for key in ("access_tier", "use_case"):
             if spec.get(key) is not None:
                 entry[key] = spec[key]
         planned[project] = entry
-    problems += name_collisions(
-        {label: s.secret_name for label, s in settings.items()},
-        [label for label, s in settings.items() if s.bearer_rotation is not None],
-    )
+    problems += name_collisions(*collision_inputs(settings))
     if problems:
         raise InvalidInputError(problems)
     return planned, settings
@@ -257,9 +261,11 @@ def load_projects(config: pulumi.Config, *, stack: str) -> list[dict[str, Any]]:
         )
     checked = credentials.apply(lambda raw: check_credentials(_parse_credentials_json(raw), settings))
     for project, spec in planned.items():
-        # One Output per project, not four per app: this is the per-app hot path at scale.
+        # One Output per project, not four per app: this is the per-app hot path at scale. Keyed
+        # by app, or app/account: each secret's whole set, the App's keys merged in.
+        subs = tuple(label.split("/", 1)[1] for label, s in settings.items() if s.project == project)
         spec["credentials"] = checked.apply(
-            lambda c, p=project, apps=tuple(spec["apps"]): {app: c[f"{p}/{app}"] for app in apps}
+            lambda c, p=project, subs=subs: {sub: c[f"{p}/{sub}"] for sub in subs}
         )
     return list(planned.values())
 

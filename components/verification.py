@@ -4,7 +4,8 @@ A Pulumi dynamic resource. Pulumi stores the provider object itself in state
 in plain text (the ``__provider`` input), so the provider holds nothing: no
 key, no client, no closure over either. The keys arrive only as secret
 inputs (encrypted in state), and the outputs are the fingerprint and the
-verified user, never a key. ``diff`` compares fingerprints only, so X is
+verified user, never a key. A declared ``access_level`` must match X's
+``x-access-level`` for the token. ``diff`` compares fingerprints only, so X is
 called when the keys change and not on every ``pulumi up`` (``/2/users/me``
 allows 75 calls per 15 minutes, far fewer on the Free tier).
 """
@@ -24,10 +25,13 @@ OUTPUTS = ("fingerprint", "user_id", "username")
 
 
 def verify_with_x(props: dict[str, Any]) -> dict[str, str]:
-    """User-context check, then app check; the outputs carry no key."""
-    creds = TwitterCredentials(**{f: props[f] for f in CREDENTIAL_FIELDS})
+    """User-context check, the declared access level against X's, then app check; the outputs carry no key."""
+    creds = TwitterCredentials(
+        **{f: props[f] for f in CREDENTIAL_FIELDS}, access_level=props.get("access_level") or None
+    )
     client = XApiClient(props.get("api_base_url") or DEFAULT_BASE_URL)
     user = client.verify_user_context(creds)
+    client.check_access_level(props.get("label") or "", creds, user)
     client.verify_app(creds.consumer_key, creds.consumer_secret)
     return {"fingerprint": props["fingerprint"], "user_id": user.id, "username": user.username}
 
@@ -62,8 +66,14 @@ class CredentialsVerification(
         fingerprint: pulumi.Input[str],
         api_base_url: str,
         opts: pulumi.ResourceOptions | None = None,
+        *,
+        access_level: str | None = None,
+        label: str | None = None,
     ) -> None:
         props: dict[str, Any] = {f: pulumi.Output.secret(credentials[f]) for f in CREDENTIAL_FIELDS}
         props.update(fingerprint=fingerprint, api_base_url=api_base_url)
+        if access_level is not None:
+            # Only when declared, so stacks without it keep their inputs byte for byte.
+            props.update(access_level=access_level, label=label)
         props.update(dict.fromkeys(("user_id", "username")))
         super().__init__(CredentialsVerifier(), name, props, opts)

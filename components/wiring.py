@@ -7,24 +7,26 @@ Plain functions of the secret's ARN or name, usable from any Pulumi program
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
-from twitter_runtime.keys import CREDENTIAL_FIELDS
+from twitter_runtime.keys import CREDENTIAL_FIELDS, STORED_FIELDS
 
 #: Environment variable for each JSON key, as services conventionally name them.
-ENV_NAMES: dict[str, str] = {field: f"TWITTER_{field.upper()}" for field in CREDENTIAL_FIELDS}
+ENV_NAMES: dict[str, str] = {field: f"TWITTER_{field.upper()}" for field in STORED_FIELDS}
 
 #: The External Secrets Operator's stable API.
 EXTERNAL_SECRET_API_VERSION = "external-secrets.io/v1"
 
 
-def ecs_secrets(secret_arn: str) -> list[dict[str, str]]:
+def ecs_secrets(secret_arn: str, fields: Sequence[str] = CREDENTIAL_FIELDS) -> list[dict[str, str]]:
     """The ``secrets`` list of an ECS container definition.
 
     ECS's ``valueFrom`` syntax is ``arn:json-key:version-stage:version-id``;
-    empty stage and id mean AWSCURRENT at task start.
+    empty stage and id mean AWSCURRENT at task start. Only fields the secret
+    holds: ECS fails a task whose JSON key is missing.
     """
-    return [{"name": ENV_NAMES[f], "valueFrom": f"{secret_arn}:{f}::"} for f in CREDENTIAL_FIELDS]
+    return [{"name": ENV_NAMES[f], "valueFrom": f"{secret_arn}:{f}::"} for f in fields]
 
 
 #: The environment variable that carries the keys' fingerprint into a workload.
@@ -57,8 +59,9 @@ def external_secret_manifest(
     namespace: str | None = None,
     target_name: str | None = None,
     refresh_interval: str = "1h",
+    fields: Sequence[str] = CREDENTIAL_FIELDS,
 ) -> dict[str, Any]:
-    """An External Secrets Operator ``ExternalSecret`` mapping the four keys.
+    """An External Secrets Operator ``ExternalSecret`` mapping the fields the secret holds.
 
     The Kubernetes Secret it creates has the same variable names as the ECS
     wiring, so one container image works on both.
@@ -78,8 +81,7 @@ def external_secret_manifest(
             "secretStoreRef": {"name": store_name, "kind": store_kind},
             "target": {"name": target_name or name, "creationPolicy": "Owner"},
             "data": [
-                {"secretKey": ENV_NAMES[f], "remoteRef": {"key": secret_name, "property": f}}
-                for f in CREDENTIAL_FIELDS
+                {"secretKey": ENV_NAMES[f], "remoteRef": {"key": secret_name, "property": f}} for f in fields
             ],
         },
     }

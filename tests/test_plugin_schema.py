@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 APP = "twitter-secrets:index:TwitterAppCredentials"
 PROJECT = "twitter-secrets:index:TwitterProject"
 APP_SETTINGS = "twitter-secrets:index:TwitterProjectAppArgs"
+ACCOUNT_SETTINGS = "twitter-secrets:index:TwitterProjectAccountArgs"
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +46,7 @@ def test_package_name_tokens_and_namespace(schema):
     assert schema["version"] == "0.2.0"
     assert sorted(schema["resources"]) == [APP, PROJECT]
     assert all(r["isComponent"] for r in schema["resources"].values())
-    assert sorted(schema["types"]) == [APP_SETTINGS]
+    assert sorted(schema["types"]) == [ACCOUNT_SETTINGS, APP_SETTINGS]
 
 
 def test_required_inputs(schema):
@@ -63,8 +64,9 @@ def test_every_argument_and_output_is_documented(schema):
         if not prop.get("description")
     ]
     undocumented += [
-        f"{APP_SETTINGS}.{name}"
-        for name, prop in schema["types"][APP_SETTINGS]["properties"].items()
+        f"{token}.{name}"
+        for token in (APP_SETTINGS, ACCOUNT_SETTINGS)
+        for name, prop in schema["types"][token]["properties"].items()
         if not prop.get("description")
     ]
     assert undocumented == []
@@ -109,11 +111,28 @@ def test_project_app_settings_match_the_component_arguments(schema):
         "consumerSecret",
         "accessToken",
         "accessTokenSecret",
+        "clientId",
+        "clientSecret",
         "credentials",
+        "account",
     }
-    assert set(settings) == set(app_inputs) - per_app_only
+    # How an App's several accounts are described: only a project's app has them.
+    project_only = {"accounts", "bearerRotationAccount"}
+    assert set(settings) - project_only == set(app_inputs) - per_app_only
     for name, prop in settings.items():
-        assert prop == app_inputs[name], name
+        if name not in project_only:
+            assert prop == app_inputs[name], name
+
+
+def test_accounts_are_a_map_of_account_settings_with_no_keys(schema):
+    accounts = schema["types"][APP_SETTINGS]["properties"]["accounts"]
+    assert accounts["type"] == "object"
+    assert accounts["additionalProperties"]["$ref"] == f"#/types/{ACCOUNT_SETTINGS}"
+    account = schema["types"][ACCOUNT_SETTINGS]["properties"]
+    assert sorted(account) == ["accessLevel", "issuedAt", "owner", "readers", "rotationIntervalDays", "tags"]
+    assert schema["types"][ACCOUNT_SETTINGS].get("required", []) == []
+    # Keys are never plain settings: they only arrive through the secret credentials map.
+    assert not {"accessToken", "accessTokenSecret", "clientSecret"} & set(account)
 
 
 def test_the_script_regenerates_identically(tmp_path):

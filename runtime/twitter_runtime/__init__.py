@@ -3,7 +3,10 @@
 from .credentials import TwitterCredentials
 from .errors import CredentialsUnavailableError, InvalidInputError
 from .keys import (
+    ACCESS_LEVELS,
     CREDENTIAL_FIELDS,
+    KEY_FIELDS,
+    OAUTH2_CLIENT_FIELDS,
     canonical_payload,
     credential_problems,
     fingerprint,
@@ -12,7 +15,10 @@ from .keys import (
 from .loader import call_with_refresh, load_bearer_token, load_credentials, refresh_credentials
 
 __all__ = [
+    "ACCESS_LEVELS",
     "CREDENTIAL_FIELDS",
+    "KEY_FIELDS",
+    "OAUTH2_CLIENT_FIELDS",
     "CredentialsUnavailableError",
     "InvalidInputError",
     "TwitterCredentials",

@@ -21,7 +21,13 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from .credentials import TwitterCredentials
 from .errors import CredentialsUnavailableError, is_secret_id
-from .keys import CREDENTIAL_FIELDS, credential_problems
+from .keys import (
+    ACCESS_LEVEL_FIELD,
+    CREDENTIAL_FIELDS,
+    KEY_FIELDS,
+    access_level_problem,
+    credential_problems,
+)
 from .logs import keep_quiet
 
 keep_quiet()  # their DEBUG records carry keys: see twitter_runtime.logs
@@ -121,11 +127,16 @@ def parse_credentials(secret_arn: str, value: str | None) -> TwitterCredentials:
     missing = [f for f in CREDENTIAL_FIELDS if f not in data]
     if missing:
         raise CredentialsUnavailableError(secret_arn, f"has no {', '.join(missing)} field", field=missing[0])
-    # Extra fields are ignored so that later versions of the writer can add some.
-    problems = credential_problems({f: data[f] for f in CREDENTIAL_FIELDS})
+    # Unknown fields are ignored so that later versions of the writer can add some.
+    keys = {f: data[f] for f in KEY_FIELDS if f in CREDENTIAL_FIELDS or data.get(f) is not None}
+    problems = credential_problems(keys)
+    level = data.get(ACCESS_LEVEL_FIELD)
+    level_problem = access_level_problem(level)
+    if level_problem:
+        problems.append(level_problem)
     if problems:
         raise CredentialsUnavailableError(secret_arn, "; ".join(problems), field=problems[0].split(" ")[0])
-    return TwitterCredentials(**{f: data[f] for f in CREDENTIAL_FIELDS}, source=secret_arn)
+    return TwitterCredentials(**keys, access_level=level, source=secret_arn)
 
 
 def _read_string(cache: SecretCache, secret_arn: str) -> str | None:

@@ -25,6 +25,7 @@ import requests
 from requests.auth import HTTPBasicAuth
 from requests_oauthlib import OAuth1, OAuth1Session
 
+from .access_level import access_level_mismatch
 from .credentials import TwitterCredentials
 from .errors import scrub
 from .logs import keep_quiet
@@ -101,6 +102,10 @@ class XServerError(XApiError):
 
 class XUnexpectedAnswerError(XApiError):
     """An answer that is not X's: HTML from a proxy or captive portal, JSON that is no object, a cut-off body."""
+
+
+class XAccessLevelError(XApiError):
+    """The Access Token's permission level (X's x-access-level) is not the declared access_level."""
 
 
 class XUserMismatchError(XApiError):
@@ -369,7 +374,7 @@ class XApiClient:
     def verify_user_context(self, creds: TwitterCredentials) -> VerifiedUser:
         """``GET /2/users/me`` signed with all four keys; the user must be the token's owner."""
         response = self._send(
-            "GET", "/2/users/me", pair=USER_CONTEXT, secrets=creds.as_dict().values(), auth=creds.oauth1()
+            "GET", "/2/users/me", pair=USER_CONTEXT, secrets=creds.secret_values(), auth=creds.oauth1()
         )
         data = self._object(response, "GET /2/users/me", USER_CONTEXT).get("data") or {}
         if not isinstance(data, dict):
@@ -387,6 +392,31 @@ class XApiClient:
                 pair=USER_CONTEXT,
             )
         return user
+
+    def reported_access_level(self, creds: TwitterCredentials, user: VerifiedUser) -> str:
+        """X's ``x-access-level`` for the token: from ``/2/users/me`` when X sent it there, else from
+        ``GET /1.1/account/verify_credentials.json``, the endpoint X documents the header on."""
+        if user.access_level:
+            return user.access_level
+        response = self._send(
+            "GET",
+            "/1.1/account/verify_credentials.json",
+            pair=USER_CONTEXT,
+            secrets=creds.secret_values(),
+            auth=creds.oauth1(),
+            params={"include_entities": "false", "skip_status": "true", "include_email": "false"},
+        )
+        return response.headers.get("x-access-level", "")
+
+    def check_access_level(self, label: str, creds: TwitterCredentials, user: VerifiedUser) -> str:
+        """Fail with the fix unless X reports the level ``creds.access_level`` declares; returns X's level."""
+        if creds.access_level is None:
+            return user.access_level
+        reported = self.reported_access_level(creds, user)
+        problem = access_level_mismatch(label, creds.access_level, reported)
+        if problem:
+            raise XAccessLevelError(problem, pair=USER_CONTEXT)
+        return reported
 
     def issue_bearer(self, consumer_key: str, consumer_secret: str) -> str:
         """``POST /oauth2/token``: the app's one bearer token (the same until invalidated)."""

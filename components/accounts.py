@@ -1,0 +1,96 @@
+"""Several user accounts of one App: one secret per account, each with the App's keys and its own token.
+
+One API Key pair can act for many accounts (a bot fleet, a support team), each
+through its own Access Token pair. Each account gets a secret of its own rather
+than one secret with every token: a service granted account A's secret cannot
+read account B's. The App's keys (API Key pair, OAuth 2.0 client) are copied
+into each account's secret, so a consumer loads one secret exactly as it loads
+a single-account App's.
+
+Plain functions over plain dicts, shared by the stack-config reader and the
+TwitterProject component, so both expand an App the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from twitter_runtime.keys import KEY_FIELDS
+
+#: What an account may set for itself; everything else it takes from its App.
+ACCOUNT_KEYS: tuple[str, ...] = (
+    "owner",
+    "issued_at",
+    "rotation_interval_days",
+    "access_level",
+    "tags",
+    "readers",
+)
+#: App settings that describe the accounts and are not passed to each account's component.
+ACCOUNTS_ARGS: tuple[str, ...] = ("accounts", "bearer_rotation_account")
+_ROTATION = ("bearer_rotation_days", "bearer_rotation_schedule")
+
+
+def _rotates(args: Mapping[str, Any]) -> bool:
+    return any(args.get(k) not in (None, False) for k in _ROTATION)
+
+
+def expand_accounts(label: str, app_args: Mapping[str, Any]) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """The App's component arguments by sub-label (``app`` or ``app/account``), and the problems.
+
+    An App without ``accounts`` maps to itself, unchanged. With accounts, each
+    account's own settings override the App's (its tags merge over them), and
+    bearer rotation, which is the App's and not an account's, goes to the one
+    account whose Access Token signs X's invalidate_token: ``bearer_rotation_account``.
+    """
+    app = str(app_args.get("app"))
+    accounts = app_args.get("accounts")
+    anchor = app_args.get("bearer_rotation_account")
+    if accounts is None:
+        problems = []
+        if anchor is not None:
+            problems.append(f"{label}: bearer_rotation_account only applies to an app with accounts")
+        return {app: {k: v for k, v in app_args.items() if k not in ACCOUNTS_ARGS}}, problems
+    if not isinstance(accounts, Mapping) or not accounts:
+        return {}, [f"{label}: accounts must map at least one account name to its settings (or be left out)"]
+    problems: list[str] = []
+    if _rotates(app_args):
+        if anchor is None:
+            problems.append(
+                f"{label}: bearer rotation with several accounts needs bearer_rotation_account: the account "
+                "whose Access Token is the App owner's (X signs invalidate_token with it)"
+            )
+        elif anchor not in accounts:
+            problems.append(f"{label}: bearer_rotation_account must name one of the app's accounts")
+    elif anchor is not None:
+        problems.append(f"{label}: bearer_rotation_account only applies with bearer rotation on")
+    base = {k: v for k, v in app_args.items() if k not in ACCOUNTS_ARGS and k not in _ROTATION}
+    expanded: dict[str, dict[str, Any]] = {}
+    for name in sorted(accounts, key=str):
+        spec = accounts[name]
+        where = f"{label}/{name}"
+        if not isinstance(spec, Mapping):
+            if spec is not None:
+                problems.append(f"{where}: must be an object of account settings ({', '.join(ACCOUNT_KEYS)})")
+                continue
+            spec = {}
+        typed = sorted(set(spec) & {*KEY_FIELDS, "credentials"})
+        if typed:
+            # Named, never echoed: keys do not belong in the plain-text settings.
+            problems.append(
+                f"{where}: {', '.join(typed)} in the account's settings would be stored in plain text; set the "
+                f"account's Access Token pair as secrets under the credentials entry '{where}' instead"
+            )
+        unknown = sorted(set(spec) - set(ACCOUNT_KEYS) - set(typed), key=str)
+        if unknown:
+            problems.append(
+                f"{where}: unknown account setting(s) {', '.join(map(str, unknown))}; valid are {', '.join(ACCOUNT_KEYS)}"
+            )
+        merged = {**base, **{k: v for k, v in spec.items() if k in ACCOUNT_KEYS}, "account": name}
+        if isinstance(base.get("tags"), Mapping) and isinstance(spec.get("tags"), Mapping):
+            merged["tags"] = {**base["tags"], **spec["tags"]}
+        if name == anchor:
+            merged.update({k: app_args[k] for k in _ROTATION if k in app_args})
+        expanded[f"{app}/{name}"] = merged
+    return expanded, problems
