@@ -38,3 +38,10 @@ def canary_credentials(label: str, user_id: str = "9988776655") -> dict[str, str
 def fragments(value: str, size: int = 10) -> list[str]:
     """Every window of ``size`` characters: a leak of any part is still a leak."""
     return [value[i : i + size] for i in range(0, len(value) - size + 1)]
+
+
+def canary_client(label: str) -> dict[str, str]:
+    """An OAuth 2.0 Client ID (34 characters, as X issues) and Client Secret (50, with '-' and '_')."""
+    client_id = "CnryCI" + _alnum(label + "ci", 28)
+    secret = "CnryCX" + _alnum(label + "cx", 42)
+    return {"client_id": client_id, "client_secret": secret[:20] + "-" + secret[20:35] + "_" + secret[35:]}

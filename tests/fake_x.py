@@ -122,6 +122,8 @@ class FakeToken:
     kind: str = "access"  # or "request"
     verifier: str | None = None
     revoked: bool = False
+    #: The App's permission when the token was generated; X reports it as x-access-level.
+    access_level: str = "read-write"
 
 
 @dataclass
@@ -195,6 +197,8 @@ class FakeX:
         self._users_me_calls: dict[str, int] = defaultdict(int)
         self._endpoint = SignatureOnlyEndpoint(_Validator(self))
         self.url = ""
+        #: Whether /2/users/me carries x-access-level (the v1.1 verify_credentials answer always does).
+        self.v2_reports_access_level = True
 
     # --- state set-up ------------------------------------------------------------------------
 
@@ -203,16 +207,29 @@ class FakeX:
         self.apps[consumer_key] = app
         return app
 
-    def add_user(self, consumer_key: str, access_token: str, access_token_secret: str, username: str) -> None:
+    def add_user(
+        self,
+        consumer_key: str,
+        access_token: str,
+        access_token_secret: str,
+        username: str,
+        access_level: str = "read-write",
+    ) -> None:
         user_id = access_token.split("-", 1)[0]
         self.users[user_id] = (username, username.title())
-        self.tokens[access_token] = FakeToken(access_token_secret, consumer_key, user_id)
+        self.tokens[access_token] = FakeToken(
+            access_token_secret, consumer_key, user_id, access_level=access_level
+        )
 
-    def add_credentials(self, creds: dict[str, str], username: str = "brandbot") -> FakeApp:
+    def add_credentials(
+        self, creds: dict[str, str], username: str = "brandbot", access_level: str = "read-write"
+    ) -> FakeApp:
         app = self.apps.get(creds["consumer_key"]) or self.add_app(
             creds["consumer_key"], creds["consumer_secret"]
         )
-        self.add_user(creds["consumer_key"], creds["access_token"], creds["access_token_secret"], username)
+        self.add_user(
+            creds["consumer_key"], creds["access_token"], creds["access_token_secret"], username, access_level
+        )
         return app
 
     def fail(
@@ -266,6 +283,7 @@ class FakeX:
             return
         route = {
             ("GET", "/2/users/me"): self._users_me,
+            ("GET", "/1.1/account/verify_credentials.json"): self._verify_credentials,
             ("POST", "/oauth2/token"): self._oauth2_token,
             ("POST", "/oauth2/invalidate_token"): self._invalidate,
             ("GET", "/2/tweets/20"): self._probe_post,
@@ -342,12 +360,22 @@ class FakeX:
             "x-rate-limit-limit": str(self.users_me_limit),
             "x-rate-limit-remaining": str(max(0, self.users_me_limit - used)),
             "x-rate-limit-reset": reset,
-            "x-access-level": "read-write",
         }
+        if self.v2_reports_access_level:
+            limits["x-access-level"] = token.access_level
         if used > self.users_me_limit:
             return 429, V2_TOO_MANY, limits, True
         username, name = self.users[token.user_id]
         return 200, {"data": {"id": token.user_id, "name": name, "username": username}}, limits, True
+
+    def _verify_credentials(self, uri, method, body, headers, params):
+        """v1.1 ``account/verify_credentials``: the user object, and the token's x-access-level."""
+        token, error = self._user_context(uri, method, body, headers, v2=False)
+        if error:
+            return error
+        username, name = self.users[token.user_id]
+        user = {"id": int(token.user_id), "id_str": token.user_id, "name": name, "screen_name": username}
+        return 200, user, {"x-access-level": token.access_level}, True
 
     def _basic_app(self, headers) -> tuple[str, FakeApp] | None:
         auth = headers.get("Authorization", "")

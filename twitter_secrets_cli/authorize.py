@@ -35,7 +35,10 @@ def add_parser(sub: Any) -> None:
         "authorize", help="get a new Access Token pair with the PIN flow", description=plain(__doc__)
     )
     parser.add_argument(
-        "--app", required=True, help="project/app whose API Key pair to use (and to write to)"
+        "--app",
+        required=True,
+        help="project/app whose API Key pair to use (and to write to); project/app/account for one of an "
+        "app's several accounts",
     )
     parser.add_argument(
         "--secret-arn", help="read the API Key pair from this secret (else from the environment)"
@@ -77,12 +80,20 @@ def preflight(stack: str, app: str) -> tuple[str, str | None]:
         )
     try:
         projects = json.loads(done.stdout).get("twitter-secrets:projects", {}).get("objectValue") or {}
-        project, name = app.split("/", 1)
-        known = name in ((projects.get(project) or {}).get("apps") or {})
+        project, name, *account = app.split("/", 2)
+        spec = ((projects.get(project) or {}).get("apps") or {}).get(name)
+        accounts = spec.get("accounts") if isinstance(spec, dict) else None
+        # An app with accounts takes a new pair per account; one without, for itself.
+        known = spec is not None and (
+            (not account and accounts is None) or (bool(account) and account[0] in (accounts or {}))
+        )
     except (ValueError, AttributeError):
         known = False
     if not known:
-        return pulumi, f"stack {stack} has no app {app} in twitter-secrets:projects; add it there first"
+        return pulumi, (
+            f"stack {stack} has no {'account' if app.count('/') == 2 else 'app'} {app} in twitter-secrets:projects "
+            "(an app with accounts takes project/app/account); add it there first"
+        )
     return pulumi, None
 
 
@@ -121,8 +132,8 @@ def write_config(pulumi: str, stack: str, app: str, values: dict[str, str], err:
 def run(
     args: argparse.Namespace, out: TextIO, err: TextIO, *, secrets: Any = None, read_pin: Any = input
 ) -> int:
-    if "/" not in args.app:
-        print("authorize: --app must be project/app", file=err)
+    if args.app.count("/") not in (1, 2):
+        print("authorize: --app must be project/app or project/app/account", file=err)
         return 2
     pulumi, problem = preflight(args.stack, args.app)
     if problem is not None:

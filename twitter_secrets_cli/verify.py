@@ -1,7 +1,8 @@
 """``verify``: does X still accept the keys stored in these secrets?
 
 Reads each secret through the runtime loader (this command, unlike ``audit``,
-does read keys) and runs the user-context and app checks. On a rate limit it
+does read keys) and runs the user-context and app checks; a secret that
+declares access_level must hold a token X reports at that level. On a rate limit it
 reports the reset time and moves on instead of retrying.
 """
 
@@ -85,6 +86,8 @@ def check(app: str, arn: str, x: XApiClient, secrets: RegionalClients) -> tuple[
     try:
         creds = load_credentials(arn, client=secrets.for_arn("secretsmanager", arn), max_age_seconds=0)
         user = x.verify_user_context(creds)
+        # A secret that declares access_level must hold a token X reports at exactly that level.
+        level = x.check_access_level(app, creds, user)
         x.verify_app(creds.consumer_key, creds.consumer_secret)
     except XRateLimitedError as error:
         when = error.reset_at.isoformat() if error.reset_at else "the reset time X gives"
@@ -99,7 +102,7 @@ def check(app: str, arn: str, x: XApiClient, secrets: RegionalClients) -> tuple[
     except BotoCoreError as error:
         verdict.result = f"cannot read the secret: {type(error).__name__}"
         return verdict, None
-    verdict.user_id, verdict.username, verdict.access_level = user.id, user.username, user.access_level
+    verdict.user_id, verdict.username, verdict.access_level = user.id, user.username, level
     verdict.result, verdict.ok = "ok", True
     return verdict, None
 
