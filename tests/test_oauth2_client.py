@@ -122,7 +122,7 @@ def test_oauth2_session_starts_a_pkce_flow_without_the_secret():
 
 def test_oauth2_session_without_a_client_says_what_to_store():
     creds = TwitterCredentials(**CREDS)
-    with pytest.raises(ValueError, match="holds no OAuth 2.0 Client ID; store client_id") as caught:
+    with pytest.raises(ValueError, match=r"holds no OAuth 2\.0 Client ID; store client_id") as caught:
         creds.oauth2_session("https://app.example.com/callback", ["tweet.read"])
     assert leaked(str(caught.value), CREDS) == []
 
