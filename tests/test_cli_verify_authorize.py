@@ -141,13 +141,19 @@ def test_verify_unusable_input_exits_2(moto_url, fake_x, argv, expected):
 def fake_pulumi(tmp_path):
     """A `pulumi` on PATH that records its argv and stdin, one JSON line per call.
 
-    Its stack `dev` knows social/listener (what `pulumi config --json` shows); any other stack is missing.
+    Its stack `dev` knows social/listener, and social/fleet with accounts alice and bob (what
+    `pulumi config --json` shows); any other stack is missing.
     """
     bin_dir, log = tmp_path / "bin", tmp_path / "pulumi-calls.jsonl"
     bin_dir.mkdir()
     script = bin_dir / "pulumi"
     projects = {
-        "twitter-secrets:projects": {"objectValue": {"social": {"apps": {"listener": {}}}}, "secret": False}
+        "twitter-secrets:projects": {
+            "objectValue": {
+                "social": {"apps": {"listener": {}, "fleet": {"accounts": {"alice": {}, "bob": {}}}}}
+            },
+            "secret": False,
+        }
     }
     script.write_text(
         f"#!{sys.executable}\n"
@@ -334,3 +340,43 @@ def test_authorize_with_a_wrong_pin(stored, moto_url, fake_x, fake_pulumi):
         path_prefix=fake_pulumi[0],
     )
     assert code == 1 and "X refused the PIN" in err
+
+
+def test_authorize_an_account_of_an_app_with_several_stores_under_its_label(
+    stored, moto_url, fake_x, fake_pulumi
+):
+    bin_dir, log = fake_pulumi
+    argv = ("--app", "social/fleet/bob", "--secret-arn", stored["social/listener"], "--stack", "dev")
+    code, out, err = authorize(moto_url, fake_x, *argv, path_prefix=bin_dir)
+    assert code == 0, err
+    calls = [json.loads(line) for line in log.read_text().splitlines()][1:]
+    assert [c["argv"][4] for c in calls] == [
+        'twitter-secrets:credentials["social/fleet/bob"].access_token',
+        'twitter-secrets:credentials["social/fleet/bob"].access_token_secret',
+    ]
+    assert "Stored as secret config of stack dev for social/fleet/bob" in out
+    assert_no_keys(out + err, GOOD, {"t": calls[0]["stdin"], "s": calls[1]["stdin"]})
+
+
+@pytest.mark.parametrize(
+    ("app", "expected"),
+    [
+        (
+            "social/fleet",
+            "app social/fleet of stack dev has several accounts (alice, bob): give --app social/fleet/<account>",
+        ),
+        ("social/fleet/carol", "stack dev has no account social/fleet/carol in twitter-secrets:projects"),
+        ("social/listener/alice", "stack dev has no account social/listener/alice"),
+        (
+            "social/poster/alice",
+            "stack dev has no app social/poster in twitter-secrets:projects; add it there first",
+        ),
+        ("social/fleet/alice/x", "--app must be project/app or project/app/account"),
+    ],
+)
+def test_authorize_refuses_an_account_the_stack_does_not_have(
+    stored, moto_url, fake_x, fake_pulumi, app, expected
+):
+    argv = ("--app", app, "--secret-arn", stored["social/listener"], "--stack", "dev")
+    err = refused(moto_url, fake_x, *argv, path_prefix=fake_pulumi[0])
+    assert expected in err

@@ -83,16 +83,22 @@ def preflight(stack: str, app: str) -> tuple[str, str | None]:
         project, name, *account = app.split("/", 2)
         spec = ((projects.get(project) or {}).get("apps") or {}).get(name)
         accounts = spec.get("accounts") if isinstance(spec, dict) else None
-        # An app with accounts takes a new pair per account; one without, for itself.
-        known = spec is not None and (
-            (not account and accounts is None) or (bool(account) and account[0] in (accounts or {}))
-        )
     except (ValueError, AttributeError):
-        known = False
-    if not known:
+        spec = accounts = account = None
+    if spec is None:
+        return (
+            pulumi,
+            f"stack {stack} has no app {'/'.join(app.split('/')[:2])} in twitter-secrets:projects; add it there first",
+        )
+    # An app with accounts takes a new pair per account; one without, for itself.
+    if not account and isinstance(accounts, dict):
         return pulumi, (
-            f"stack {stack} has no {'account' if app.count('/') == 2 else 'app'} {app} in twitter-secrets:projects "
-            "(an app with accounts takes project/app/account); add it there first"
+            f"app {app} of stack {stack} has several accounts ({', '.join(sorted(accounts))}): give "
+            f"--app {app}/<account>"
+        )
+    if account and account[0] not in (accounts if isinstance(accounts, dict) else {}):
+        return pulumi, (
+            f"stack {stack} has no account {app} in twitter-secrets:projects; add it under the app's accounts first"
         )
     return pulumi, None
 
