@@ -254,6 +254,7 @@ class TwitterAppCredentials(pulumi.ComponentResource):
                 "twitter:app": s.app,
                 "twitter:environment": s.environment,
                 "managed-by": MANAGED_BY,
+                **({"twitter:account": s.account} if s.account is not None else {}),
             },
             opts=opts,
         )

@@ -407,3 +407,63 @@ def test_the_readme_accounts_example_is_real_config():
     assert sorted(result.outputs["secretArns"]) == [ALICE, BOB]
     assert result.outputs["twitterApps"][BOB]["owner"] == "night-shift"
     assert result.outputs["twitterApps"][ALICE]["accessLevel"] == "read-write-directmessages"
+
+
+# --- the operator CLI with account labels -----------------------------------------------------------------
+
+
+def test_plan_and_audit_show_each_account(tmp_path):
+    import subprocess
+    import sys
+
+    import yaml
+
+    root = Path(__file__).resolve().parents[1]
+    stack = tmp_path / "Pulumi.dev.yaml"
+    stack.write_text(
+        yaml.safe_dump({"config": {"aws:region": "us-east-1", "twitter-secrets:projects": PROJECTS}})
+    )
+    plan = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "twitter_secrets_cli",
+            "plan",
+            "--config-file",
+            str(stack),
+            "--format",
+            "json",
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert plan.returncode == 0, plan.stdout + plan.stderr
+    planned = json.loads(plan.stdout)
+    names = {r["name"] for r in planned["resources"]}
+    assert {"support/fleet/alice-secret", "support/fleet/bob-secret", "support/solo-secret"} <= names
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text(json.dumps(run_program(config()).outputs))
+    audit = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "twitter_secrets_cli",
+            "audit",
+            str(outputs),
+            "--as-of",
+            "2026-12-01",
+            "--format",
+            "json",
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    rows = {r["app"]: r for r in json.loads(audit.stdout)}
+    assert sorted(rows) == [ALICE, BOB, SOLO]
+    assert (rows[ALICE]["due_at"], rows[BOB]["due_at"]) == ("2026-12-30", "2027-01-30")
+    assert (rows[SOLO]["status"], rows[ALICE]["status"]) == ("overdue", "ok")
+    assert rows[BOB]["owner"] == "bob-team"

@@ -130,13 +130,27 @@ def prepare(config: dict[str, Any], environ: dict[str, str]) -> tuple[dict[str, 
             ) from None
         return config, f"real values from ${CREDENTIALS_ENV} (shown only as [secret])"
     projects = config.get("twitter-secrets:projects")
-    labels = []
+    labels: list[tuple[str, str]] = []  # (secret's label, the App's label)
     if isinstance(projects, dict):
         for project, spec in sorted(projects.items()):
             apps = spec.get("apps") if isinstance(spec, dict) else None
-            if isinstance(apps, dict):
-                labels += [f"{project}/{app}" for app in sorted(apps)]
-    config[CREDENTIALS_KEY] = {label: placeholder_credentials(label, i) for i, label in enumerate(labels)}
+            for app in sorted(apps) if isinstance(apps, dict) else ():
+                accounts = apps[app].get("accounts") if isinstance(apps[app], dict) else None
+                if isinstance(accounts, dict) and accounts:
+                    # One secret per account, all with the App's one API Key pair.
+                    labels += [
+                        (f"{project}/{app}/{a}", f"{project}/{app}") for a in sorted(accounts, key=str)
+                    ]
+                else:
+                    labels.append((f"{project}/{app}", f"{project}/{app}"))
+    placeholders = {}
+    for i, (label, app_label) in enumerate(labels):
+        app_keys = placeholder_credentials(app_label, i)
+        placeholders[label] = {
+            **placeholder_credentials(label, i),
+            **{k: app_keys[k] for k in ("consumer_key", "consumer_secret")},
+        }
+    config[CREDENTIALS_KEY] = placeholders
     return config, f"format-valid placeholders (set ${CREDENTIALS_ENV} to check real ones)"
 
 
