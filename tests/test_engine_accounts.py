@@ -1,0 +1,106 @@
+"""Several accounts, the OAuth 2.0 client and access_level on Pulumi's real engine.
+
+The real program, config set as secrets through the real CLI (on stdin), against
+moto through the stand-in AWS plugin: up, what landed in AWS, the state scanned
+for every canary fragment, a second up that changes nothing, destroy. One stack
+for the module; the tests run in file order.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import yaml
+
+from tests.aws_server import client, reset
+from tests.canaries import fragments
+from tests.engine import ROOT, Engine, require_pulumi
+from tests.test_accounts import ALICE, APP_KEYS, BOB, PROJECTS, SOLO, SOLO_KEYS, TOKENS
+from twitter_runtime import load_credentials
+from twitter_runtime.keys import canonical_payload
+
+STACK = "accounts"
+SECRETS = {"support/fleet": APP_KEYS, **TOKENS, SOLO: SOLO_KEYS}
+#: 1 stack + 1 project + 3 secrets' components, each with a secret, a version and a read policy,
+#: and Alice's resource policy (she has readers).
+RESOURCES = 1 + 1 + 3 * 4 + 1
+
+
+def leaked(text: str) -> list[str]:
+    values = [v for creds in SECRETS.values() for v in creds.values()]
+    return sorted({f for v in values for f in fragments(v.split("-", 1)[-1]) if f in text})
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory, moto_url):
+    pulumi = require_pulumi()
+    reset(moto_url)
+    home = tmp_path_factory.mktemp("engine-accounts")
+    engine = Engine(pulumi=pulumi, home=home, moto_url=moto_url)
+    work = home / "project"
+    select = engine.project(work, "twitter-secrets", ROOT / "__main__.py")
+    engine.cli("stack", "init", STACK, cwd=work)
+    stack_file = work / f"Pulumi.{STACK}.yaml"
+    document = yaml.safe_load(stack_file.read_text()) or {}
+    document["config"] = {"aws:region": "us-east-1", "twitter-secrets:projects": copy.deepcopy(PROJECTS)}
+    stack_file.write_text(yaml.safe_dump(document, sort_keys=False))
+    for label, creds in SECRETS.items():
+        for field, value in creds.items():
+            path = f'twitter-secrets:credentials["{label}"].{field}'
+            engine.cli("config", "set", "--secret", "--path", path, cwd=work, stdin=value)
+    return {"engine": engine, "work": work, "stack": select(STACK)}
+
+
+@pytest.fixture(scope="module")
+def aws(moto_url):
+    return lambda service: client(moto_url, service)
+
+
+def test_up_creates_one_secret_per_account(world):
+    result = world["stack"].up(on_output=world["engine"].collect)
+    assert result.summary.result == "succeeded"
+    assert result.summary.resource_changes == {"create": RESOURCES}
+    assert sorted(world["stack"].outputs()["secretArns"].value) == [ALICE, BOB, SOLO]
+
+
+def test_each_account_secret_in_aws_holds_the_app_keys_and_its_own_token(world, aws):
+    arns = world["stack"].outputs()["secretArns"].value
+    sm = aws("secretsmanager")
+    alice = {**APP_KEYS, **TOKENS[ALICE], "access_level": "read-write-directmessages"}
+    assert sm.get_secret_value(SecretId=arns[ALICE])["SecretString"] == canonical_payload(alice)
+    assert sm.get_secret_value(SecretId=arns[SOLO])["SecretString"] == canonical_payload(SOLO_KEYS)
+    bob = load_credentials(arns[BOB], client=sm, max_age_seconds=0)
+    assert (bob.access_token, bob.client_id, bob.access_level) == (
+        TOKENS[BOB]["access_token"],
+        APP_KEYS["client_id"],
+        "read-write",
+    )
+    assert sm.describe_secret(SecretId=arns[BOB])["Name"] == f"twitter/{STACK}/support/fleet/bob"
+    apps = world["stack"].outputs()["twitterApps"].value
+    assert (apps[BOB]["app"], apps[BOB]["account"], apps[BOB]["fingerprint"]) == (
+        "support/fleet",
+        "bob",
+        bob.fingerprint,
+    )
+
+
+def test_state_and_engine_output_hold_no_fragment_of_any_key(world):
+    exported = world["engine"].cli("stack", "export", "--stack", STACK, cwd=world["work"]).stdout
+    assert leaked(exported) == []
+    assert leaked((world["work"] / f"Pulumi.{STACK}.yaml").read_text()) == []
+    assert leaked("".join(world["engine"].outputs)) == []
+
+
+def test_second_up_changes_nothing(world):
+    result = world["stack"].up(on_output=world["engine"].collect, expect_no_changes=True)
+    assert result.summary.resource_changes == {"same": RESOURCES}
+
+
+def test_destroy_keeps_each_account_secret_recoverable(world, aws):
+    arns = world["stack"].outputs()["secretArns"].value
+    result = world["stack"].destroy(on_output=world["engine"].collect)
+    assert result.summary.result == "succeeded"
+    sm = aws("secretsmanager")
+    for label in (ALICE, BOB, SOLO):
+        assert "DeletedDate" in sm.describe_secret(SecretId=arns[label])
