@@ -18,13 +18,30 @@ SNAPSHOT = ROOT / "provider" / "schema.json"
 YAML_EXAMPLE = ROOT / "examples" / "yaml" / "Pulumi.yaml"
 KEYS = {
     app: canary_credentials(f"brand-monitoring/{app}", user_id=uid)
-    for app, uid in (("listener", "51"), ("responder", "52"))
+    for app, uid in (("listener", "51"), ("support-a", "52"), ("support-b", "53"))
 }
+#: The example's config names: the listener's four keys, the responder App's pair, each account's token pair.
 CONFIG_NAMES = {
-    "ApiKey": "consumer_key",
-    "ApiKeySecret": "consumer_secret",
-    "AccessToken": "access_token",
-    "AccessTokenSecret": "access_token_secret",
+    "listenerApiKey": ("listener", "consumer_key"),
+    "listenerApiKeySecret": ("listener", "consumer_secret"),
+    "listenerAccessToken": ("listener", "access_token"),
+    "listenerAccessTokenSecret": ("listener", "access_token_secret"),
+    "responderApiKey": ("support-a", "consumer_key"),
+    "responderApiKeySecret": ("support-a", "consumer_secret"),
+    "supportAAccessToken": ("support-a", "access_token"),
+    "supportAAccessTokenSecret": ("support-a", "access_token_secret"),
+    "supportBAccessToken": ("support-b", "access_token"),
+    "supportBAccessTokenSecret": ("support-b", "access_token_secret"),
+}
+#: What each secret holds: the responder's accounts share its API Key pair and carry their access level.
+STORED = {
+    "listener": KEYS["listener"],
+    "responder/support-a": {**KEYS["support-a"], "access_level": "read-write"},
+    "responder/support-b": {
+        **KEYS["support-b"],
+        **{k: KEYS["support-a"][k] for k in ("consumer_key", "consumer_secret")},
+        "access_level": "read-write-directmessages",
+    },
 }
 
 
@@ -115,20 +132,25 @@ def test_yaml_example_previews_and_deploys_through_the_plugin(engine, shim, moto
     (project / "Pulumi.yaml").write_text(yaml.safe_dump(program, sort_keys=False))
     engine.cli("stack", "init", "dev", cwd=project)
     engine.cli("config", "set", "aws:region", "us-east-1", cwd=project)
-    for app, creds in KEYS.items():
-        for suffix, field in CONFIG_NAMES.items():
-            engine.cli("config", "set", "--secret", f"{app}{suffix}", cwd=project, stdin=creds[field])
+    for name, (holder, field) in CONFIG_NAMES.items():
+        engine.cli("config", "set", "--secret", name, cwd=project, stdin=KEYS[holder][field])
+    # 1 stack + the project + 3 secrets (listener, and the responder's two accounts), each a
+    # component with a secret, a version and a read policy.
     preview = engine.cli("preview", "--diff", cwd=project)
-    assert "twitter-secrets:index:TwitterProject" in preview.stdout and "+ 10 to create" in preview.stdout
+    assert "twitter-secrets:index:TwitterProject" in preview.stdout and "+ 14 to create" in preview.stdout
     up = engine.cli("up", "--yes", cwd=project)
-    assert "10 created" in up.stdout
+    assert "14 created" in up.stdout
     outputs = json.loads(engine.cli("stack", "output", "--json", cwd=project).stdout)
-    assert outputs["rotationDueAt"] == {"listener": "2026-11-30", "responder": "2026-11-14"}
+    assert outputs["rotationDueAt"] == {
+        "listener": "2026-11-30",
+        "responder/support-a": "2026-11-14",
+        "responder/support-b": "2026-11-14",
+    }
     sm = client(moto_url, "secretsmanager")
-    for app, creds in KEYS.items():
-        assert sm.get_secret_value(SecretId=outputs["secretArns"][app])["SecretString"] == canonical_payload(
-            creds
-        )
+    for label, stored in STORED.items():
+        assert sm.get_secret_value(SecretId=outputs["secretArns"][label])[
+            "SecretString"
+        ] == canonical_payload(stored)
     exported = engine.cli("stack", "export", cwd=project).stdout
     text = exported + preview.stdout + up.stdout + json.dumps(outputs)
     assert [
@@ -138,6 +160,6 @@ def test_yaml_example_previews_and_deploys_through_the_plugin(engine, shim, moto
         for f in fragments(v.split("-", 1)[-1])
         if f in text
     ] == []
-    assert "10 unchanged" in engine.cli("up", "--yes", "--expect-no-changes", cwd=project).stdout
+    assert "14 unchanged" in engine.cli("up", "--yes", "--expect-no-changes", cwd=project).stdout
     engine.cli("destroy", "--yes", cwd=project)
     assert all("DeletedDate" in sm.describe_secret(SecretId=arn) for arn in outputs["secretArns"].values())

@@ -58,8 +58,15 @@ def test_yaml_example_matches_the_schema(yaml_program):
 def test_yaml_example_takes_every_key_from_secret_config(yaml_program):
     declared = yaml_program["config"]
     credentials = yaml_program["resources"]["brandMonitoring"]["properties"]["credentials"]
-    for app, keys in credentials.items():
-        assert sorted(keys) == ["access_token", "access_token_secret", "consumer_key", "consumer_secret"], app
+    apps = yaml_program["resources"]["brandMonitoring"]["properties"]["apps"]
+    expected = {
+        "listener": ["access_token", "access_token_secret", "consumer_key", "consumer_secret"],
+        # An App with accounts: its own pair once, each account's token pair under app/account.
+        "responder": ["consumer_key", "consumer_secret"],
+        **{f"responder/{a}": ["access_token", "access_token_secret"] for a in apps["responder"]["accounts"]},
+    }
+    assert {app: sorted(keys) for app, keys in credentials.items()} == expected
+    for keys in credentials.values():
         for reference in keys.values():
             name = reference.removeprefix("${").removesuffix("}")
             assert declared[name] == {"type": "string", "secret": True}
