@@ -76,6 +76,9 @@ def apps(secrets: Any, environment: str, today: date) -> list[DueApp]:
                 logger.warning("%s: no readable rotation:due-at tag; skipped", secret.get("Name"))
                 continue
             label = f"{tags.get('twitter:project', '?')}/{tags.get('twitter:app', '?')}"
+            if tags.get("twitter:account"):
+                # One of an App's several accounts: its own secret, metric and alarm.
+                label += f"/{tags['twitter:account']}"
             found.append(DueApp(label, tags.get("owner", "unknown"), due, (due - today).days, secret["ARN"]))
     return sorted(found, key=lambda a: (a.days_left, a.label))
 
@@ -90,7 +93,28 @@ def message(app: DueApp, environment: str) -> tuple[str, str]:
         else f"due in {app.days_left} day{'s' if app.days_left != 1 else ''}"
     )
     subject = f"X keys of {app.label} ({environment}) {when}"[:SUBJECT_MAX]
-    project, name = app.label.split("/", 1)
+    project, name, *account = app.label.split("/", 2)
+    app_label = f"{project}/{name}"
+    path = "twitter-secrets:credentials[\"{label}\"].<field>"
+    if account:
+        # An account of an App with several: its token pair is its own, the API Key pair the App's.
+        steps = [
+            f"1. Get a new Access Token pair for the account {account[0]}: twitter-secrets authorize --app "
+            f"{app.label} --stack <stack> (the account holder approves it), or regenerate it in the developer portal "
+            f"if {account[0]} is the App owner's account.",
+            "2. If you also regenerated the App's API Key and Secret, store them once for every account:",
+            "   pulumi config set --secret --path '" + path.format(label=app_label) + "'",
+            f"3. Set issued_at of the account (accounts.{account[0]}.issued_at under {app_label}) in the stack file "
+            "to today's date, then run: pulumi up",
+        ]
+    else:
+        steps = [
+            f"1. Developer portal > Projects & Apps > {project} > {name} > Keys and tokens: regenerate the "
+            "API Key and Secret and/or the Access Token and Secret.",
+            "2. Store each new value as a secret (paste it at the prompt):",
+            "   pulumi config set --secret --path '" + path.format(label=app.label) + "'",
+            f"3. Set issued_at of {app.label} in the stack file to today's date, then run: pulumi up",
+        ]
     body = "\n".join(
         [
             f"The X (Twitter) keys of {app.label} in {environment} are {when} for rotation.",
@@ -101,11 +125,7 @@ def message(app: DueApp, environment: str) -> tuple[str, str]:
             f"Secret:      {app.arn}",
             "",
             "To rotate:",
-            f"1. Developer portal > Projects & Apps > {project} > {name} > Keys and tokens: regenerate the "
-            "API Key and Secret and/or the Access Token and Secret.",
-            "2. Store each new value as a secret (paste it at the prompt):",
-            f"   pulumi config set --secret --path 'twitter-secrets:credentials[\"{app.label}\"].<field>'",
-            f"3. Set issued_at of {app.label} in the stack file to today's date, then run: pulumi up",
+            *steps,
         ]
     )
     return subject, body

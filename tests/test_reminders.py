@@ -86,8 +86,7 @@ def run(world, **overrides):
         environment="prod",
         warn_days=14,
         namespace="TwitterSecrets",
-        today=TODAY,
-        **overrides,
+        **{"today": TODAY, **overrides},
     )
     return result, calls
 
@@ -191,3 +190,34 @@ def test_a_thousand_apps_in_one_run(aws):
     assert elapsed < 120, (
         elapsed
     )  # well inside the function's 300 s (moto on loopback; AWS is slower per call)
+
+
+def test_each_account_of_an_app_gets_its_own_metric_alarm_and_steps(world):
+    """The tags the program writes for an App with accounts, read by the Lambda: the labels it
+    publishes are exactly the alarm dimensions the program registered."""
+    from tests.harness import run_program
+    from tests.test_accounts import config as accounts_config
+
+    program = run_program(
+        accounts_config(
+            defaults={"environment": "prod"}, reminders={"topic_arn": world["topic"], "alarms": True}
+        )
+    )
+    assert program.error is None, program.error
+    alarms = program.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+    alarmed = sorted(next(d for k, d in a.inputs["dimensions"].items() if k == "App") for a in alarms)
+    assert alarmed == ["support/fleet/alice", "support/fleet/bob", "support/solo"]
+    for secret in program.of_type("aws:secretsmanager/secret:Secret"):
+        tags = [{"Key": k, "Value": v} for k, v in secret.inputs["tags"].items()]
+        world["sm"].create_secret(Name=secret.inputs["name"], SecretString="{}", Tags=tags)
+    result, _ = run(world, today=date(2026, 12, 25))
+    metrics = world["cw"].list_metrics(Namespace="TwitterSecrets", MetricName="DaysUntilRotationDue")["Metrics"]
+    published = {next(d["Value"] for d in m["Dimensions"] if d["Name"] == "App") for m in metrics}
+    assert set(alarmed) <= published
+    assert "support/fleet/alice" in result["reminded"] and "support/fleet/bob" not in result["reminded"]
+    body = next(
+        m["Message"] for m in received(world) if m["Subject"].startswith("X keys of support/fleet/alice (prod)")
+    )
+    assert "twitter-secrets authorize --app support/fleet/alice --stack <stack>" in body
+    assert "pulumi config set --secret --path 'twitter-secrets:credentials[\"support/fleet\"].<field>'" in body
+    assert "accounts.alice.issued_at under support/fleet" in body

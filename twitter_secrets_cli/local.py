@@ -34,7 +34,7 @@ import yaml
 from . import audit
 from .help_text import plain
 from .local_aws import moto_server
-from .plan import CREDENTIALS_KEY, placeholder_credentials
+from .plan import CREDENTIALS_KEY, placeholders_for
 from .project_dir import NoProjectError, add_project_dir_argument, project_dir, stack_file
 from .stack_file import load_stack_yaml
 
@@ -63,9 +63,8 @@ def local_config(root: Path, endpoint: str) -> dict[str, Any]:
     return document
 
 
-def demo_labels(document: dict[str, Any]) -> list[str]:
-    projects = document["config"]["twitter-secrets:projects"]
-    return [f"{p}/{a}" for p, spec in sorted(projects.items()) for a in sorted(spec["apps"])]
+def demo_credentials(document: dict[str, Any]) -> dict[str, dict[str, str]]:
+    return placeholders_for(document["config"]["twitter-secrets:projects"])
 
 
 def project_copy(root: Path, folder: Path, document: dict[str, Any]) -> Path:
@@ -165,8 +164,8 @@ def _up(pulumi: str, root: Path, endpoint: str, tmp: Path, out: TextIO, err: Tex
     steps: list[tuple[str, tuple[str, ...], str | None]] = [
         ("stack init", ("stack", "select", "--create", STACK), None)
     ]
-    for index, label in enumerate(demo_labels(document)):
-        for field, value in placeholder_credentials(label, index).items():
+    for label, keys in demo_credentials(document).items():
+        for field, value in keys.items():
             path = f'{CREDENTIALS_KEY}["{label}"].{field}'
             steps.append(
                 (

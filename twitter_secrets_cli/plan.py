@@ -74,6 +74,29 @@ def placeholder_credentials(label: str, index: int) -> dict[str, str]:
     }
 
 
+def placeholders_for(projects: Any) -> dict[str, dict[str, str]]:
+    """Format-valid keys for every secret the projects describe: one per app, or per account of an
+    app with accounts (all sharing the App's API Key pair, as real accounts do)."""
+    labels: list[tuple[str, str]] = []  # (secret's label, the App's label)
+    if isinstance(projects, dict):
+        for project, spec in sorted(projects.items()):
+            apps = spec.get("apps") if isinstance(spec, dict) else None
+            for app in sorted(apps) if isinstance(apps, dict) else ():
+                accounts = apps[app].get("accounts") if isinstance(apps[app], dict) else None
+                if isinstance(accounts, dict) and accounts:
+                    labels += [(f"{project}/{app}/{a}", f"{project}/{app}") for a in sorted(accounts, key=str)]
+                else:
+                    labels.append((f"{project}/{app}", f"{project}/{app}"))
+    placeholders = {}
+    for i, (label, app_label) in enumerate(labels):
+        app_keys = placeholder_credentials(app_label, i)
+        placeholders[label] = {
+            **placeholder_credentials(label, i),
+            **{k: app_keys[k] for k in ("consumer_key", "consumer_secret")},
+        }
+    return placeholders
+
+
 def load_config(path: Path) -> dict[str, Any]:
     try:
         document = load_stack_yaml(path.read_text())
@@ -129,28 +152,7 @@ def prepare(config: dict[str, Any], environ: dict[str, str]) -> tuple[dict[str, 
                 f"{CREDENTIALS_ENV} is not JSON (an object keyed 'project/app')"
             ) from None
         return config, f"real values from ${CREDENTIALS_ENV} (shown only as [secret])"
-    projects = config.get("twitter-secrets:projects")
-    labels: list[tuple[str, str]] = []  # (secret's label, the App's label)
-    if isinstance(projects, dict):
-        for project, spec in sorted(projects.items()):
-            apps = spec.get("apps") if isinstance(spec, dict) else None
-            for app in sorted(apps) if isinstance(apps, dict) else ():
-                accounts = apps[app].get("accounts") if isinstance(apps[app], dict) else None
-                if isinstance(accounts, dict) and accounts:
-                    # One secret per account, all with the App's one API Key pair.
-                    labels += [
-                        (f"{project}/{app}/{a}", f"{project}/{app}") for a in sorted(accounts, key=str)
-                    ]
-                else:
-                    labels.append((f"{project}/{app}", f"{project}/{app}"))
-    placeholders = {}
-    for i, (label, app_label) in enumerate(labels):
-        app_keys = placeholder_credentials(app_label, i)
-        placeholders[label] = {
-            **placeholder_credentials(label, i),
-            **{k: app_keys[k] for k in ("consumer_key", "consumer_secret")},
-        }
-    config[CREDENTIALS_KEY] = placeholders
+    config[CREDENTIALS_KEY] = placeholders_for(config.get("twitter-secrets:projects"))
     return config, f"format-valid placeholders (set ${CREDENTIALS_ENV} to check real ones)"
 
 
