@@ -18,6 +18,8 @@ from typing import Any
 
 from twitter_runtime.keys import KEY_FIELDS
 
+from .app_settings import unknown_names
+
 #: What an account may set for itself; everything else it takes from its App.
 ACCOUNT_KEYS: tuple[str, ...] = (
     "owner",
@@ -33,7 +35,8 @@ _ROTATION = ("bearer_rotation_days", "bearer_rotation_schedule")
 
 
 def _rotates(args: Mapping[str, Any]) -> bool:
-    return any(args.get(k) not in (None, False) for k in _ROTATION)
+    # Identity, not equality: 0 is a (bad) number of days to report, not "off" like false.
+    return any(args.get(k) is not None and args.get(k) is not False for k in _ROTATION)
 
 
 def expand_accounts(label: str, app_args: Mapping[str, Any]) -> tuple[dict[str, dict[str, Any]], list[str]]:
@@ -55,7 +58,10 @@ def expand_accounts(label: str, app_args: Mapping[str, Any]) -> tuple[dict[str, 
     if not isinstance(accounts, Mapping) or not accounts:
         return {}, [f"{label}: accounts must map at least one account name to its settings (or be left out)"]
     problems: list[str] = []
-    if _rotates(app_args):
+    if anchor is not None and not isinstance(anchor, str):
+        problems.append(f"{label}: bearer_rotation_account must be the name of one of the app's accounts")
+        anchor = None
+    elif _rotates(app_args):
         if anchor is None:
             problems.append(
                 f"{label}: bearer rotation with several accounts needs bearer_rotation_account: the account "
@@ -82,10 +88,10 @@ def expand_accounts(label: str, app_args: Mapping[str, Any]) -> tuple[dict[str, 
                 f"{where}: {', '.join(typed)} in the account's settings would be stored in plain text; set the "
                 f"account's Access Token pair as secrets under the credentials entry '{where}' instead"
             )
-        unknown = sorted(set(spec) - set(ACCOUNT_KEYS) - set(typed), key=str)
-        if unknown:
+        unknown = unknown_names({k: v for k, v in spec.items() if k not in typed}, ACCOUNT_KEYS)
+        if unknown is not None:
             problems.append(
-                f"{where}: unknown account setting(s) {', '.join(map(str, unknown))}; valid are {', '.join(ACCOUNT_KEYS)}"
+                f"{where}: unknown account setting(s) {unknown}; valid are {', '.join(ACCOUNT_KEYS)}"
             )
         merged = {**base, **{k: v for k, v in spec.items() if k in ACCOUNT_KEYS}, "account": name}
         if isinstance(base.get("tags"), Mapping) and isinstance(spec.get("tags"), Mapping):

@@ -350,11 +350,28 @@ def _base_url_problem(value: object) -> str | None:
     return None
 
 
-def unknown_arg_problems(args: Mapping[str, Any], valid: tuple[str, ...]) -> list[str]:
-    unknown = sorted(set(args) - set(valid))
+#: What a misspelt setting looks like. X's keys are long mixed-case runs, so a name that is not
+#: lower case is shown by position only: it may be a key pasted where a name belongs.
+_SETTING_NAME = re.compile(r"[a-z][a-z0-9_-]{0,39}")
+
+
+def unknown_names(given: Mapping[Any, Any], valid: tuple[str, ...]) -> str | None:
+    """The unknown names among ``given``, as an error may show them; ``None`` when all are known."""
+    unknown = [(i, name) for i, name in enumerate(given, start=1) if name not in valid]
     if not unknown:
+        return None
+    shown = sorted(str(n) for _, n in unknown if isinstance(n, str) and _SETTING_NAME.fullmatch(n))
+    hidden = [str(i) for i, n in unknown if not (isinstance(n, str) and _SETTING_NAME.fullmatch(n))]
+    if hidden:
+        shown.append(f"number {', '.join(hidden)} (in the order given; not shown, it may be a key)")
+    return ", ".join(shown)
+
+
+def unknown_arg_problems(args: Mapping[str, Any], valid: tuple[str, ...]) -> list[str]:
+    unknown = unknown_names(args, valid)
+    if unknown is None:
         return []
-    return [f"unknown argument(s) {', '.join(unknown)}; valid arguments are {', '.join(valid)}"]
+    return [f"unknown argument(s) {unknown}; valid arguments are {', '.join(valid)}"]
 
 
 def parse_app_settings(

@@ -16,6 +16,7 @@ from twitter_runtime.keys import (
     APP_FIELDS,
     CREDENTIAL_FIELDS,
     KEY_FIELDS,
+    OAUTH2_CLIENT_FIELDS,
     credential_problems,
     key_fragments,
     text_fragments,
@@ -61,6 +62,7 @@ def check_credentials(raw: Any, settings: Mapping[str, AppSettings]) -> dict[str
         problems += _app_entry_problems(app_label, raw.get(app_label))
     owner_of_key: dict[str, str] = {}
     owner_of_token: dict[str, str] = {}
+    owner_of_client: dict[str, str] = {}
     checked: dict[str, dict[str, str]] = {}
     for label, app_settings in settings.items():
         entry, found = _entry(raw, label, app_settings)
@@ -76,6 +78,13 @@ def check_credentials(raw: Any, settings: Mapping[str, AppSettings]) -> dict[str
                 f"{label}: consumer_key is the same as {owner_of_key[key]}'s; each app has "
                 "its own API Key, so one of them holds the wrong keys"
             )
+        for field in OAUTH2_CLIENT_FIELDS:
+            value = entry.get(field)
+            if value is not None and owner_of_client.setdefault(value, app_label) != app_label:
+                problems.append(
+                    f"{label}: {field} is the same as {owner_of_client[value]}'s; each App has its own OAuth 2.0 "
+                    "client, so one of them holds the wrong one"
+                )
         token = entry["access_token"]
         if owner_of_token.setdefault(token, label) != label:
             problems.append(

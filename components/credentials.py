@@ -176,7 +176,13 @@ class TwitterAppCredentials(pulumi.ComponentResource):
         if settings.bearer_rotation is not None:
             from .bearer_rotation import BearerRotation  # builds the Lambda archive: only when asked for
 
-            self._bearer = BearerRotation(resource_name, settings, secret, version, kms_key_arn, self)
+            # Named for the App, not the account that runs it: choosing another account keeps every
+            # bearer resource (same name, same type chain, same URN) rather than replacing it
+            # with one whose AWS names are still taken.
+            bearer_name = (
+                resource_name.removesuffix(f"/{settings.account}") if settings.account else resource_name
+            )
+            self._bearer = BearerRotation(bearer_name, settings, secret, version, kms_key_arn, self)
         self.bearer_secret_arn = self._bearer.secret.arn if self._bearer else none
         if settings.readers:
             # The rotation function reads the main secret: never deny it.

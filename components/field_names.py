@@ -15,14 +15,17 @@ from pulumi.provider.experimental import host
 from pulumi.provider.experimental.util import camel_case
 
 from twitter_runtime.errors import InvalidInputError
-from twitter_runtime.keys import CREDENTIAL_FIELDS
+from twitter_runtime.keys import KEY_FIELDS
 
+from .accounts import ACCOUNTS_ARGS
 from .app_settings import ALL_ARGS
 
 # The keys inside a `credentials` object are data (the secret's JSON keys), not arguments,
 # so they keep their spelling in every language.
-_RENAMED = {name: camel_case(name) for name in (*ALL_ARGS, "apps") if camel_case(name) != name}
-_RENAMED = {k: v for k, v in _RENAMED.items() if k not in CREDENTIAL_FIELDS}
+_RENAMED = {
+    name: camel_case(name) for name in (*ALL_ARGS, *ACCOUNTS_ARGS, "apps") if camel_case(name) != name
+}
+_RENAMED = {k: v for k, v in _RENAMED.items() if k not in KEY_FIELDS}
 _NAME = re.compile(r"\b(" + "|".join(sorted(_RENAMED, key=len, reverse=True)) + r")\b")
 
 

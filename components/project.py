@@ -76,6 +76,11 @@ class TwitterProject(pulumi.ComponentResource):
             merged: dict[str, Any] = {k: v for k, v in inherited.items() if v is not None}
             merged.update(apps[app_name] if isinstance(apps[app_name], Mapping) else {})
             merged.update(project=project, app=app_name)
+            if "account" in merged:
+                problems.append(
+                    f"{project}/{app_name}: account is not an app setting; list the app's accounts under accounts"
+                )
+                merged.pop("account")
             expanded, account_problems = expand_accounts(f"{project}/{app_name}", merged)
             problems += account_problems
             if project_keys is None and "accounts" in merged:

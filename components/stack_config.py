@@ -21,7 +21,14 @@ from twitter_runtime.errors import InvalidInputError
 from twitter_runtime.keys import CREDENTIAL_FIELDS, KEY_FIELDS, OAUTH2_CLIENT_FIELDS
 
 from .accounts import ACCOUNTS_ARGS, expand_accounts
-from .app_settings import OPTIONAL_ARGS, AppSettings, parse_app_settings, stack_region, whole_number
+from .app_settings import (
+    OPTIONAL_ARGS,
+    AppSettings,
+    parse_app_settings,
+    stack_region,
+    unknown_names,
+    whole_number,
+)
 from .aws_names import collision_inputs, name_collisions
 from .credential_gate import SET_CREDENTIAL_HINT, check_credentials
 from .reminders import ReminderSettings, parse_reminders
@@ -46,10 +53,10 @@ DEFAULT_KEYS: tuple[str, ...] = tuple(
 
 
 def _unknown(where: str, given: Mapping[str, Any], valid: tuple[str, ...]) -> list[str]:
-    unknown = sorted(set(given) - set(valid))
-    if not unknown:
+    unknown = unknown_names(given, valid)
+    if unknown is None:
         return []
-    return [f"{where}: unknown key(s) {', '.join(unknown)}; valid keys are {', '.join(valid)}"]
+    return [f"{where}: unknown key(s) {unknown}; valid keys are {', '.join(valid)}"]
 
 
 def unknown_config_keys(config_keys: list[str] | set[str]) -> list[str]:

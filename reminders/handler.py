@@ -95,7 +95,7 @@ def message(app: DueApp, environment: str) -> tuple[str, str]:
     subject = f"X keys of {app.label} ({environment}) {when}"[:SUBJECT_MAX]
     project, name, *account = app.label.split("/", 2)
     app_label = f"{project}/{name}"
-    path = "twitter-secrets:credentials[\"{label}\"].<field>"
+    path = 'twitter-secrets:credentials["{label}"].<field>'
     if account:
         # An account of an App with several: its token pair is its own, the API Key pair the App's.
         steps = [

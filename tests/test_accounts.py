@@ -70,6 +70,18 @@ def every_key() -> list[dict[str, str]]:
     return [APP_KEYS, *TOKENS.values(), SOLO_KEYS]
 
 
+def key_needles() -> list[str]:
+    """Every 10-character run of every key (of an Access Token, the part after its public user id)."""
+    return sorted(
+        {
+            piece
+            for creds in every_key()
+            for field, value in creds.items()
+            for piece in fragments(value.split("-", 1)[-1] if field == "access_token" else value)
+        }
+    )
+
+
 def by_secret_name(result, type_=SECRET):
     return {r.inputs["name"]: r for r in result.of_type(type_)}
 
@@ -257,6 +269,22 @@ def with_account(name, spec):
         (
             lambda: with_account("alice", {"access_level": "dm"}),
             "support/fleet/alice: access_level must be one of",
+        ),
+        (
+            lambda: with_account("alice", {"owner": "x", TOKENS[ALICE]["access_token_secret"]: "x"}),
+            "support/fleet/alice: unknown account setting(s) number 2 (in the order given; not shown, it may be a key)",
+        ),
+        (
+            lambda: with_fleet(bearer_rotation=30, bearer_rotation_account=["alice"]),
+            "support/fleet: bearer_rotation_account must be the name of one of the app's accounts",
+        ),
+        (
+            lambda: with_fleet(bearer_rotation_days=0),
+            "support/fleet: bearer rotation with several accounts needs bearer_rotation_account",
+        ),
+        (
+            lambda: with_credentials(lambda c: c[SOLO].update(client_id=APP_KEYS["client_id"])),
+            "support/solo: client_id is the same as support/fleet's; each App has its own OAuth 2.0 client",
         ),
         (
             lambda: with_account("alice", ["read"]),
@@ -467,3 +495,75 @@ def test_plan_and_audit_show_each_account(tmp_path):
     assert (rows[ALICE]["due_at"], rows[BOB]["due_at"]) == ("2026-12-30", "2027-01-30")
     assert (rows[SOLO]["status"], rows[ALICE]["status"]) == ("overdue", "ok")
     assert rows[BOB]["owner"] == "bob-team"
+
+
+def test_another_anchor_keeps_every_bearer_resource():
+    """Choosing another account to run the App's bearer rotation updates resources, never replaces them:
+    their AWS names (the App's) would still be taken by the old ones during a replacement."""
+
+    def bearer_urns(anchor):
+        result = run_program(with_fleet(bearer_rotation=30, bearer_rotation_account=anchor))
+        assert result.error is None, result.error
+        found = {r.urn for r in result.registrations if "bearer" in r.name or "rotation" in r.name}
+        function = next(r for r in result.of_type("aws:lambda/function:Function"))
+        return found, function.inputs["environment"]["variables"]["CREDENTIALS_SECRET_ARN"]
+
+    (alice_urns, alice_reads), (bob_urns, bob_reads) = bearer_urns("alice"), bearer_urns("bob")
+    assert len(alice_urns) >= 8 and alice_urns == bob_urns
+    assert alice_reads.split(":secret:")[1].startswith("twitter/dev/support/fleet/alice-")
+    assert bob_reads.split(":secret:")[1].startswith("twitter/dev/support/fleet/bob-")
+
+
+def test_account_is_not_an_app_argument_of_the_project_component():
+    apps = {"solo": {"owner": "team", "issued_at": "2026-09-01", "account": "alice"}}
+    result = run_program(
+        {"test:project": {"project": "support", "apps": apps, "credentials": {"solo": SOLO_KEYS}}},
+        secret_keys=(),
+        main=Path(__file__).parent / "programs" / "direct_project.py",
+    )
+    assert result.error is not None and result.aws_resources == []
+    assert "support/solo: account is not an app setting; list the app's accounts under accounts" in str(
+        result.error
+    )
+
+
+def test_the_gate_checks_each_accounts_level_with_x(fake_x):
+    from tests.test_access_level import VerifyingMocks
+
+    projects = copy.deepcopy(PROJECTS)
+    projects["support"]["apps"]["fleet"].update(verify=True, x_api_base_url=fake_x.url)
+    for label, level in ((ALICE, "read-write-directmessages"), (BOB, "read")):
+        fake_x.add_credentials(
+            {**APP_KEYS, **TOKENS[label]}, username=label.rsplit("/", 1)[1], access_level=level
+        )
+    result = run_program(config(projects=projects), mocks=VerifyingMocks())
+    text = str(result.error)
+    # Alice's token is what she declares; Bob's is below the app's read-write.
+    assert (
+        "support/fleet/bob: the Access Token was issued with read access, but access_level is read-write"
+        in text
+    )
+    assert "support/fleet/alice" not in text
+    names = [r.inputs["name"] for r in result.of_type(SECRET)]
+    assert "twitter/dev/support/fleet/bob" not in names
+    assert not [n for n in key_needles() if n in text]
+
+
+def test_verify_given_plain_arns_names_each_account_from_its_tags(aws, moto_url, fake_x):
+    from tests.test_cli_verify_authorize import cli, env_for
+
+    result = run_program(config(), mocks=MotoMocks(aws))
+    assert result.error is None, result.error
+    for label, level in ((ALICE, "read-write-directmessages"), (BOB, "read-write")):
+        fake_x.add_credentials(
+            {**APP_KEYS, **TOKENS[label]}, username=label.rsplit("/", 1)[1], access_level=level
+        )
+    arns = result.outputs["secretArns"]
+    done = cli("verify", arns[ALICE], arns[BOB], "--format", "json", env=env_for(moto_url, fake_x))
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = json.loads(done.stdout)
+    assert [(r["app"], r["username"], r["access_level"], r["result"]) for r in rows] == [
+        (ALICE, "alice", "read-write-directmessages", "ok"),
+        (BOB, "bob", "read-write", "ok"),
+    ]
+    assert not [n for n in key_needles() if n in done.stdout + done.stderr]

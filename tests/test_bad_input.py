@@ -304,3 +304,16 @@ def test_names_that_meet_only_as_lambda_names_are_fine_without_bearer_rotation()
         "p": {"owner": "t", "apps": {"a.b": {"issued_at": "2026-01-01"}, "a-b": {"issued_at": "2026-01-01"}}}
     }
     assert run_program(make_config(projects)).error is None
+
+
+def test_a_key_pasted_as_a_setting_name_is_named_by_position_only():
+    config = make_config()
+    pasted = config["twitter-secrets:credentials"][LISTENER]["consumer_secret"]
+    config["twitter-secrets:projects"]["brand-monitoring"]["apps"]["listener"][pasted] = "x"
+    config["twitter-secrets:projects"]["brand-monitoring"]["apps"]["listener"]["colour"] = "red"
+    text = failed(config)
+    assert (
+        "twitter-secrets:projects.brand-monitoring.apps.listener: unknown key(s) colour, number 3 (in the order "
+        "given; not shown, it may be a key)"
+    ) in text
+    assert pasted[:10] not in text and pasted[-10:] not in text

@@ -241,3 +241,48 @@ def test_project_app_with_a_fraction_is_refused_before_anything_is_registered():
     )
     assert "brand/responder: rotationIntervalDays must be a whole number from 1 to 1000" in str(result.error)
     assert result.aws_resources == []
+
+
+def test_project_with_accounts_through_construct_names_account_problems_in_camel_case():
+    """An App with accounts from YAML: the account settings in camelCase; errors as the user wrote them."""
+    alice = canary_credentials("brand/responder/alice", user_id="13")
+    credentials = {
+        **YAML_PROJECT["credentials"],
+        "responder": {
+            k: YAML_PROJECT["credentials"]["responder"][k] for k in ("consumer_key", "consumer_secret")
+        },
+        "responder/alice": {k: alice[k] for k in ("access_token", "access_token_secret")},
+    }
+    responder = {
+        **YAML_PROJECT["apps"]["responder"],
+        "accessLevel": "read-write",
+        "accounts": {"alice": {"accessLevel": "read-write-directmessages", "rotationIntervalDays": 60.0}},
+    }
+    good = construct(
+        PROJECT,
+        "proj",
+        {
+            **YAML_PROJECT,
+            "apps": {**YAML_PROJECT["apps"], "responder": responder},
+            "credentials": credentials,
+        },
+        ["credentials"],
+        as_plugin_process=True,
+    )
+    assert good.error is None, good.error
+    assert good.outputs["rotationDueAt"] == {"listener": "2026-11-30", "responder/alice": "2026-12-14"}
+    bad = {**responder, "bearerRotationDays": 30.0, "accounts": {"alice": {"accessLevel": "dm"}}}
+    result = construct(
+        PROJECT,
+        "proj",
+        {**YAML_PROJECT, "apps": {**YAML_PROJECT["apps"], "responder": bad}, "credentials": credentials},
+        ["credentials"],
+        as_plugin_process=True,
+    )
+    text = str(result.error)
+    assert "brand/responder: bearer rotation with several accounts needs bearerRotationAccount" in text
+    assert (
+        "brand/responder/alice: accessLevel must be one of read, read-write, read-write-directmessages"
+        in text
+    )
+    assert result.aws_resources == []

@@ -211,13 +211,19 @@ def test_each_account_of_an_app_gets_its_own_metric_alarm_and_steps(world):
         tags = [{"Key": k, "Value": v} for k, v in secret.inputs["tags"].items()]
         world["sm"].create_secret(Name=secret.inputs["name"], SecretString="{}", Tags=tags)
     result, _ = run(world, today=date(2026, 12, 25))
-    metrics = world["cw"].list_metrics(Namespace="TwitterSecrets", MetricName="DaysUntilRotationDue")["Metrics"]
+    metrics = world["cw"].list_metrics(Namespace="TwitterSecrets", MetricName="DaysUntilRotationDue")[
+        "Metrics"
+    ]
     published = {next(d["Value"] for d in m["Dimensions"] if d["Name"] == "App") for m in metrics}
     assert set(alarmed) <= published
     assert "support/fleet/alice" in result["reminded"] and "support/fleet/bob" not in result["reminded"]
     body = next(
-        m["Message"] for m in received(world) if m["Subject"].startswith("X keys of support/fleet/alice (prod)")
+        m["Message"]
+        for m in received(world)
+        if m["Subject"].startswith("X keys of support/fleet/alice (prod)")
     )
     assert "twitter-secrets authorize --app support/fleet/alice --stack <stack>" in body
-    assert "pulumi config set --secret --path 'twitter-secrets:credentials[\"support/fleet\"].<field>'" in body
+    assert (
+        "pulumi config set --secret --path 'twitter-secrets:credentials[\"support/fleet\"].<field>'" in body
+    )
     assert "accounts.alice.issued_at under support/fleet" in body

@@ -84,7 +84,9 @@ def placeholders_for(projects: Any) -> dict[str, dict[str, str]]:
             for app in sorted(apps) if isinstance(apps, dict) else ():
                 accounts = apps[app].get("accounts") if isinstance(apps[app], dict) else None
                 if isinstance(accounts, dict) and accounts:
-                    labels += [(f"{project}/{app}/{a}", f"{project}/{app}") for a in sorted(accounts, key=str)]
+                    labels += [
+                        (f"{project}/{app}/{a}", f"{project}/{app}") for a in sorted(accounts, key=str)
+                    ]
                 else:
                     labels.append((f"{project}/{app}", f"{project}/{app}"))
     placeholders = {}

@@ -80,6 +80,22 @@ def targets(args: argparse.Namespace) -> list[tuple[str, str]]:
     return found
 
 
+def _label_from_tags(secrets: RegionalClients, arn: str) -> str | None:
+    """project/app (or project/app/account) from the secret's own tags: a name alone cannot tell
+    a multi-part name prefix from an account."""
+    from botocore.exceptions import ClientError
+
+    try:
+        described = secrets.for_arn("secretsmanager", arn).describe_secret(SecretId=arn)
+    except (ClientError, BotoCoreError):
+        return None  # the read that follows reports why
+    tags = {t["Key"]: t["Value"] for t in described.get("Tags", [])}
+    if not (tags.get("twitter:project") and tags.get("twitter:app")):
+        return None
+    parts = [tags["twitter:project"], tags["twitter:app"], tags.get("twitter:account")]
+    return "/".join(p for p in parts if p)
+
+
 def check(app: str, arn: str, x: XApiClient, secrets: RegionalClients) -> tuple[Verdict, str | None]:
     """The app's verdict, and why to stop asking X for the rest (a rate limit, the monthly cap), if so."""
     verdict = Verdict(app=app, arn=arn)
@@ -124,6 +140,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, *, clients: ClientFa
     except BotoCoreError as error:
         print(f"verify: cannot reach Secrets Manager: {error}", file=err)
         return 2
+    given = set(args.arns)
+    todo = [(_label_from_tags(secrets, arn) or app if arn in given else app, arn) for app, arn in todo]
     x = XApiClient.for_host(args.api_base_url)
     verdicts: list[Verdict] = []
     stopped: str | None = None
