@@ -150,7 +150,14 @@ def fake_pulumi(tmp_path):
     projects = {
         "twitter-secrets:projects": {
             "objectValue": {
-                "social": {"apps": {"listener": {}, "fleet": {"accounts": {"alice": {}, "bob": {}}}}}
+                "social": {
+                    "apps": {
+                        "listener": {},
+                        "fleet": {
+                            "accounts": {"alice": {"access_level": "read-write-directmessages"}, "bob": {}}
+                        },
+                    }
+                }
             },
             "secret": False,
         }
@@ -355,6 +362,9 @@ def test_authorize_an_account_of_an_app_with_several_stores_under_its_label(
         'twitter-secrets:credentials["social/fleet/bob"].access_token_secret',
     ]
     assert "Stored as secret config of stack dev for social/fleet/bob" in out
+    assert (
+        "X reports read-write access for the new token." in out
+    )  # bob declares no level: nothing to compare
     assert_no_keys(out + err, GOOD, {"t": calls[0]["stdin"], "s": calls[1]["stdin"]})
 
 
@@ -380,3 +390,21 @@ def test_authorize_refuses_an_account_the_stack_does_not_have(
     argv = ("--app", app, "--secret-arn", stored["social/listener"], "--stack", "dev")
     err = refused(moto_url, fake_x, *argv, path_prefix=fake_pulumi[0])
     assert expected in err
+
+
+def test_authorize_stores_the_pair_and_fails_when_x_gives_another_level_than_declared(
+    stored, moto_url, fake_x, fake_pulumi
+):
+    bin_dir, log = fake_pulumi
+    argv = ("--app", "social/fleet/alice", "--secret-arn", stored["social/listener"], "--stack", "dev")
+    code, out, err = authorize(moto_url, fake_x, *argv, path_prefix=bin_dir)
+    assert code == 1, out + err
+    assert "X reports read-write access for the new token." in out
+    assert "Stored as secret config of stack dev for social/fleet/alice" in out
+    assert (
+        "authorize: social/fleet/alice: the Access Token was issued with read-write access, but access_level is "
+        "read-write-directmessages"
+    ) in err
+    calls = [json.loads(line) for line in log.read_text().splitlines()][1:]
+    assert len(calls) == 2
+    assert_no_keys(out + err, GOOD, {"t": calls[0]["stdin"], "s": calls[1]["stdin"]})

@@ -21,6 +21,8 @@ import shutil
 import subprocess
 from typing import Any, TextIO
 
+from twitter_runtime.access_level import access_level_mismatch
+from twitter_runtime.credentials import TwitterCredentials
 from twitter_runtime.errors import CredentialsUnavailableError
 from twitter_runtime.loader import load_credentials
 from twitter_runtime.xapi import XApiClient, XApiError, XAuthenticationError
@@ -65,18 +67,21 @@ def consumer_pair(args: argparse.Namespace, secrets: Any) -> tuple[str, str]:
     return key, secret
 
 
-def preflight(stack: str, app: str) -> tuple[str, str | None]:
-    """The Pulumi CLI's path, and why the pair could not be stored (None when it can)."""
+def preflight(stack: str, app: str) -> tuple[str, str | None, str | None]:
+    """The Pulumi CLI's path, why the pair could not be stored (None when it can), and the
+    access_level the stack declares for it (None when it declares none)."""
     pulumi = shutil.which("pulumi")
     if pulumi is None:
-        return "", "the Pulumi CLI is not on PATH (install it from pulumi.com); nothing was written"
+        return "", "the Pulumi CLI is not on PATH (install it from pulumi.com); nothing was written", None
     done = subprocess.run(
         [pulumi, "config", "--json", "--stack", stack], text=True, capture_output=True, check=False
     )
     if done.returncode != 0:
-        return pulumi, (
+        return (
+            pulumi,
             f"cannot read the config of stack {stack} (`pulumi config` said: {done.stderr.strip()[-300:]}); "
-            "run from the project's folder with an existing stack, e.g. `pulumi stack init` first"
+            "run from the project's folder with an existing stack, e.g. `pulumi stack init` first",
+            None,
         )
     try:
         projects = json.loads(done.stdout).get("twitter-secrets:projects", {}).get("objectValue") or {}
@@ -86,21 +91,31 @@ def preflight(stack: str, app: str) -> tuple[str, str | None]:
     except (ValueError, AttributeError):
         spec = accounts = account = None
     if spec is None:
+        where = "/".join(app.split("/")[:2])
         return (
             pulumi,
-            f"stack {stack} has no app {'/'.join(app.split('/')[:2])} in twitter-secrets:projects; add it there first",
+            f"stack {stack} has no app {where} in twitter-secrets:projects; add it there first",
+            None,
         )
     # An app with accounts takes a new pair per account; one without, for itself.
     if not account and isinstance(accounts, dict):
-        return pulumi, (
+        return (
+            pulumi,
             f"app {app} of stack {stack} has several accounts ({', '.join(sorted(accounts))}): give "
-            f"--app {app}/<account>"
+            f"--app {app}/<account>",
+            None,
         )
     if account and account[0] not in (accounts if isinstance(accounts, dict) else {}):
-        return pulumi, (
-            f"stack {stack} has no account {app} in twitter-secrets:projects; add it under the app's accounts first"
+        return (
+            pulumi,
+            f"stack {stack} has no account {app} in twitter-secrets:projects; add it under the app's accounts first",
+            None,
         )
-    return pulumi, None
+    own = accounts[account[0]] if account else None
+    level = (own if isinstance(own, dict) else {}).get("access_level") or (
+        spec.get("access_level") if isinstance(spec, dict) else None
+    )
+    return pulumi, None, level if isinstance(level, str) else None
 
 
 def write_config(pulumi: str, stack: str, app: str, values: dict[str, str], err: TextIO) -> int:
@@ -141,7 +156,7 @@ def run(
     if args.app.count("/") not in (1, 2):
         print("authorize: --app must be project/app or project/app/account", file=err)
         return 2
-    pulumi, problem = preflight(args.stack, args.app)
+    pulumi, problem, declared = preflight(args.stack, args.app)
     if problem is not None:
         print(f"authorize: {problem}", file=err)
         return 2
@@ -176,6 +191,7 @@ def run(
         print("authorize: no PIN given", file=err)
         return 2
     print(f"Authorized @{grant.screen_name} (user id {grant.user_id}).", file=out)
+    mismatch = _level_check(x, args.app, key, secret, grant, declared, out)
     status = write_config(
         pulumi,
         args.stack,
@@ -188,4 +204,27 @@ def run(
             f"Stored as secret config of stack {args.stack} for {args.app}; run `pulumi up` to deploy it.",
             file=out,
         )
+    if status == 0 and mismatch:
+        # Stored all the same: the account holder approved it, and the fix is a new pair anyway.
+        print(f"authorize: {mismatch}", file=err)
+        return 1
     return status
+
+
+def _level_check(
+    x: XApiClient, app: str, key: str, secret: str, grant: Any, declared: str | None, out: TextIO
+) -> str | None:
+    """Which permission X gave the new token; the mismatch with the stack's access_level, if any."""
+    creds = TwitterCredentials(
+        consumer_key=key,
+        consumer_secret=secret,
+        access_token=grant.access_token,
+        access_token_secret=grant.access_token_secret,
+    )
+    try:
+        reported = x.reported_access_level(creds, x.verify_user_context(creds))
+    except XApiError as error:
+        print(f"Could not ask X for the new token's access level: {error}", file=out)
+        return None
+    print(f"X reports {reported or 'no'} access for the new token.", file=out)
+    return access_level_mismatch(app, declared, reported) if declared else None
