@@ -127,6 +127,23 @@ class Engine:
         auto.LocalWorkspace(**settings)  # writes Pulumi.yaml into work_dir
         return select
 
+    def init_stack(
+        self, work_dir: Path, stack: str, config: dict[str, Any], secrets: dict[str, dict[str, str]]
+    ) -> None:
+        """``pulumi stack init``, the plain config in the stack file (keeping its passphrase salt),
+        then every key with ``pulumi config set --secret --path``, each value on stdin."""
+        import yaml
+
+        self.cli("stack", "init", stack, cwd=work_dir)
+        stack_file = work_dir / f"Pulumi.{stack}.yaml"
+        document = yaml.safe_load(stack_file.read_text()) or {}
+        document["config"] = config
+        stack_file.write_text(yaml.safe_dump(document, sort_keys=False))
+        for label, creds in secrets.items():
+            for field_name, value in creds.items():
+                path = f'twitter-secrets:credentials["{label}"].{field_name}'
+                self.cli("config", "set", "--secret", "--path", path, cwd=work_dir, stdin=value)
+
     def collect(self, text: str) -> None:
         """Keep what the engine printed: the leak scan reads it too."""
         self.outputs.append(text)

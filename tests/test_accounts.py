@@ -11,8 +11,9 @@ import pytest
 from tests.canaries import canary_client, canary_credentials, fragments
 from tests.harness import run_program, unwrap_secret
 from tests.moto_mocks import MotoMocks
+from tests.test_bad_input import failed as failed_run
 from tests.test_leaks import assert_no_fragment, visible_text
-from twitter_runtime import InvalidInputError, load_credentials
+from twitter_runtime import load_credentials
 from twitter_runtime.keys import ACCOUNT_FIELDS, APP_FIELDS, canonical_payload, fingerprint
 
 SECRET = "aws:secretsmanager/secret:Secret"
@@ -64,6 +65,13 @@ def config(projects=None, credentials=None, **extra):
     }
     out.update({f"twitter-secrets:{k}": v for k, v in extra.items()})
     return out
+
+
+def run_project(args: dict):
+    """A user's own program building one TwitterProject from these arguments (the plugin's shape)."""
+    return run_program(
+        {"test:project": args}, secret_keys=(), main=Path(__file__).parent / "programs" / "direct_project.py"
+    )
 
 
 def every_key() -> list[dict[str, str]]:
@@ -191,18 +199,9 @@ def test_nothing_leaks_from_accounts_or_the_oauth2_client(deployed):
 
 
 def failed(cfg) -> str:
-    result = run_program(cfg)
-    assert result.error is not None, "the program should have failed"
-    assert result.aws_resources == [], [r.name for r in result.aws_resources]
-    root = result.error
-    while not isinstance(root, InvalidInputError) and root.__cause__ is not None:
-        root = root.__cause__
-    assert isinstance(root, InvalidInputError), repr(result.error)
-    text = str(root)
-    needles = sorted(
-        {f for creds in every_key() for v in creds.values() for f in fragments(v.split("-", 1)[-1])}
-    )
-    assert not [n for n in needles if n in text], "an error quoted a key"
+    """The shared bad-input check (an InvalidInputError, no AWS resource), and no key in its text."""
+    text = failed_run(cfg)
+    assert not [n for n in key_needles() if n in text], "an error quoted a key"
     return text
 
 
@@ -355,9 +354,7 @@ def test_project_component_outputs_are_keyed_app_slash_account():
     }
     for app in args["apps"].values():
         app.setdefault("owner", "team-support")
-    result = run_program(
-        {"test:project": args}, secret_keys=(), main=Path(__file__).parent / "programs" / "direct_project.py"
-    )
+    result = run_project(args)
     assert result.error is None, result.error
     assert sorted(result.outputs["apps"]) == ["fleet/alice", "fleet/bob", "solo"]
     (project,) = result.of_type("twitter-secrets:index:TwitterProject")
@@ -370,11 +367,7 @@ def test_project_component_with_accounts_needs_the_project_credentials():
     apps = copy.deepcopy(PROJECTS["support"]["apps"])
     apps["fleet"]["owner"] = "team"
     apps["fleet"]["credentials"] = {**APP_KEYS, **TOKENS[ALICE]}
-    result = run_program(
-        {"test:project": {"project": "support", "apps": {"fleet": apps["fleet"]}}},
-        secret_keys=(),
-        main=Path(__file__).parent / "programs" / "direct_project.py",
-    )
+    result = run_project({"project": "support", "apps": {"fleet": apps["fleet"]}})
     assert result.error is not None and result.aws_resources == []
     assert "support/fleet: an app with accounts takes its keys from the project's credentials" in str(
         result.error
@@ -441,55 +434,24 @@ def test_the_readme_accounts_example_is_real_config():
 
 
 def test_plan_and_audit_show_each_account(tmp_path):
-    import subprocess
-    import sys
+    import os
 
     import yaml
 
-    root = Path(__file__).resolve().parents[1]
+    from tests.test_cli_verify_authorize import cli
+
     stack = tmp_path / "Pulumi.dev.yaml"
     stack.write_text(
         yaml.safe_dump({"config": {"aws:region": "us-east-1", "twitter-secrets:projects": PROJECTS}})
     )
-    plan = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "twitter_secrets_cli",
-            "plan",
-            "--config-file",
-            str(stack),
-            "--format",
-            "json",
-        ],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    plan = cli("plan", "--config-file", str(stack), "--format", "json", env=dict(os.environ))
     assert plan.returncode == 0, plan.stdout + plan.stderr
     planned = json.loads(plan.stdout)
     names = {r["name"] for r in planned["resources"]}
     assert {"support/fleet/alice-secret", "support/fleet/bob-secret", "support/solo-secret"} <= names
     outputs = tmp_path / "outputs.json"
     outputs.write_text(json.dumps(run_program(config()).outputs))
-    audit = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "twitter_secrets_cli",
-            "audit",
-            str(outputs),
-            "--as-of",
-            "2026-12-01",
-            "--format",
-            "json",
-        ],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    audit = cli("audit", str(outputs), "--as-of", "2026-12-01", "--format", "json", env=dict(os.environ))
     rows = {r["app"]: r for r in json.loads(audit.stdout)}
     assert sorted(rows) == [ALICE, BOB, SOLO]
     assert (rows[ALICE]["due_at"], rows[BOB]["due_at"]) == ("2026-12-30", "2027-01-30")
@@ -516,11 +478,7 @@ def test_another_anchor_keeps_every_bearer_resource():
 
 def test_account_is_not_an_app_argument_of_the_project_component():
     apps = {"solo": {"owner": "team", "issued_at": "2026-09-01", "account": "alice"}}
-    result = run_program(
-        {"test:project": {"project": "support", "apps": apps, "credentials": {"solo": SOLO_KEYS}}},
-        secret_keys=(),
-        main=Path(__file__).parent / "programs" / "direct_project.py",
-    )
+    result = run_project({"project": "support", "apps": apps, "credentials": {"solo": SOLO_KEYS}})
     assert result.error is not None and result.aws_resources == []
     assert "support/solo: account is not an app setting; list the app's accounts under accounts" in str(
         result.error

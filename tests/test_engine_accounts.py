@@ -11,12 +11,10 @@ from __future__ import annotations
 import copy
 
 import pytest
-import yaml
 
 from tests.aws_server import client, reset
-from tests.canaries import fragments
 from tests.engine import ROOT, Engine, require_pulumi
-from tests.test_accounts import ALICE, APP_KEYS, BOB, PROJECTS, SOLO, SOLO_KEYS, TOKENS
+from tests.test_accounts import ALICE, APP_KEYS, BOB, PROJECTS, SOLO, SOLO_KEYS, TOKENS, key_needles
 from twitter_runtime import load_credentials
 from twitter_runtime.keys import canonical_payload
 
@@ -28,8 +26,7 @@ RESOURCES = 1 + 1 + 3 * 4 + 1
 
 
 def leaked(text: str) -> list[str]:
-    values = [v for creds in SECRETS.values() for v in creds.values()]
-    return sorted({f for v in values for f in fragments(v.split("-", 1)[-1]) if f in text})
+    return [needle for needle in key_needles() if needle in text]
 
 
 @pytest.fixture(scope="module")
@@ -40,15 +37,8 @@ def world(tmp_path_factory, moto_url):
     engine = Engine(pulumi=pulumi, home=home, moto_url=moto_url)
     work = home / "project"
     select = engine.project(work, "twitter-secrets", ROOT / "__main__.py")
-    engine.cli("stack", "init", STACK, cwd=work)
-    stack_file = work / f"Pulumi.{STACK}.yaml"
-    document = yaml.safe_load(stack_file.read_text()) or {}
-    document["config"] = {"aws:region": "us-east-1", "twitter-secrets:projects": copy.deepcopy(PROJECTS)}
-    stack_file.write_text(yaml.safe_dump(document, sort_keys=False))
-    for label, creds in SECRETS.items():
-        for field, value in creds.items():
-            path = f'twitter-secrets:credentials["{label}"].{field}'
-            engine.cli("config", "set", "--secret", "--path", path, cwd=work, stdin=value)
+    config = {"aws:region": "us-east-1", "twitter-secrets:projects": copy.deepcopy(PROJECTS)}
+    engine.init_stack(work, STACK, config, SECRETS)
     return {"engine": engine, "work": work, "stack": select(STACK)}
 
 

@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import yaml
 
 from tests.aws_server import aws_env, client, reset
 from tests.canaries import canary_credentials, fragments
@@ -74,15 +73,8 @@ def world(tmp_path_factory, moto_url):
     home = tmp_path_factory.mktemp("engine")
     engine = Engine(pulumi=pulumi, home=home, moto_url=moto_url)
     world = World(engine, home / "project")
-    engine.cli("stack", "init", STACK, cwd=world.work)
-    stack_file = world.work / f"Pulumi.{STACK}.yaml"
-    document = yaml.safe_load(stack_file.read_text()) or {}
-    document["config"] = {"aws:region": "us-east-1", "twitter-secrets:projects": E2E_PROJECTS}
-    stack_file.write_text(yaml.safe_dump(document, sort_keys=False))  # keeps the passphrase salt
-    for label, creds in CREDENTIALS.items():
-        for field, value in creds.items():
-            path = f'twitter-secrets:credentials["{label}"].{field}'
-            engine.cli("config", "set", "--secret", "--path", path, cwd=world.work, stdin=value)
+    config = {"aws:region": "us-east-1", "twitter-secrets:projects": E2E_PROJECTS}
+    engine.init_stack(world.work, STACK, config, CREDENTIALS)
     world.stack = world.select(STACK)
     return world
 
