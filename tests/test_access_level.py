@@ -224,8 +224,9 @@ def test_verify_compares_the_stored_level_with_x(aws, moto_url, fake_x, tmp_path
     assert no_keys(done.stdout + done.stderr, CREDS)
 
 
-def test_a_bad_level_in_the_project_component_names_the_field_in_its_spelling():
-    # Plain Python API: the same rule, raised at construction.
+def test_the_python_api_refuses_a_level_x_does_not_have():
+    # Plain Python API: the same rule, raised at construction (the plugin's camelCase spelling is tested in
+    # test_plugin_construct.py).
     from components.app_settings import parse_app_settings
 
     args = {"project": "p", "app": "a", "owner": "o", "issued_at": "2026-01-01", "credentials": {}}
