@@ -18,7 +18,7 @@ from typing import Any
 
 from twitter_runtime.keys import KEY_FIELDS
 
-from .app_settings import unknown_names
+from .app_settings import check_bearer_rotation, unknown_names
 
 #: What an account may set for itself; everything else it takes from its App.
 ACCOUNT_KEYS: tuple[str, ...] = (
@@ -62,6 +62,10 @@ def expand_accounts(label: str, app_args: Mapping[str, Any]) -> tuple[dict[str, 
         problems.append(f"{label}: bearer_rotation_account must be the name of one of the app's accounts")
         anchor = None
     elif _rotates(app_args):
+        # Checked here, for the App: otherwise a bad value would surface only after an anchor is named.
+        rotation_problems: list[str] = []
+        check_bearer_rotation(rotation_problems, *(app_args.get(k) for k in _ROTATION))
+        problems += [f"{label}: {p}" for p in rotation_problems]
         if anchor is None:
             problems.append(
                 f"{label}: bearer rotation with several accounts needs bearer_rotation_account: the account "

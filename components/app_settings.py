@@ -301,7 +301,7 @@ def _in_range(number: int, bounds: tuple[int, int]) -> bool:
     return bounds[0] <= number <= bounds[1]
 
 
-def _check_schedule(problems: list[str], days: object, schedule: object) -> int | str | None:
+def check_bearer_rotation(problems: list[str], days: object, schedule: object) -> int | str | None:
     """Days between rotations, or Secrets Manager's rate()/cron() schedule expression: one of the two.
 
     Two fields rather than one that takes either, since a schema (and so every
@@ -350,21 +350,36 @@ def _base_url_problem(value: object) -> str | None:
     return None
 
 
-#: What a misspelt setting looks like. X's keys are long mixed-case runs, so a name that is not
-#: lower case is shown by position only: it may be a key pasted where a name belongs.
+#: What a misspelt setting looks like: lower case, digits, '_' and '-'. X's keys are long
+#: mixed-case runs, so any other name of 10 characters or more (the shortest run that counts
+#: as part of a key) is not shown: it may be a key pasted where a name belongs.
 _SETTING_NAME = re.compile(r"[a-z][a-z0-9_-]{0,39}")
+_CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 
 
 def unknown_names(given: Mapping[Any, Any], valid: tuple[str, ...]) -> str | None:
-    """The unknown names among ``given``, as an error may show them; ``None`` when all are known."""
-    unknown = [(i, name) for i, name in enumerate(given, start=1) if name not in valid]
+    """The unknown names among ``given``, as an error may show them; ``None`` when all are known.
+
+    Sorted, so the same config gives the same text whatever order the engine passes it in.
+    A camelCase spelling of a valid name (the plugin's) gets a "did you mean".
+    """
+    unknown = [name for name in given if name not in valid]
     if not unknown:
         return None
-    shown = sorted(str(n) for _, n in unknown if isinstance(n, str) and _SETTING_NAME.fullmatch(n))
-    hidden = [str(i) for i, n in unknown if not (isinstance(n, str) and _SETTING_NAME.fullmatch(n))]
+    shown, hidden = [], 0
+    for name in unknown:
+        text = name if isinstance(name, str) else None
+        snake = _CAMEL.sub("_", text).lower() if text else None
+        if text and snake != text and snake in valid:
+            shown.append(f"{text} (did you mean {snake}?)")
+        elif text is not None and (len(text) < 10 or _SETTING_NAME.fullmatch(text)):
+            shown.append(text)
+        else:
+            hidden += 1
+    names = sorted(shown)
     if hidden:
-        shown.append(f"number {', '.join(hidden)} (in the order given; not shown, it may be a key)")
-    return ", ".join(shown)
+        names.append(f"{hidden} more not shown (each may be a key pasted in the wrong place)")
+    return ", ".join(names)
 
 
 def unknown_arg_problems(args: Mapping[str, Any], valid: tuple[str, ...]) -> list[str]:
@@ -502,7 +517,7 @@ def parse_app_settings(
     read_policy = True if read_policy is None else _check_bool(problems, "read_policy", read_policy)
     readers, deny_others, admins = _check_readers(problems, args)
     verify = _check_bool(problems, "verify", args.get("verify"))
-    bearer_rotation = _check_schedule(
+    bearer_rotation = check_bearer_rotation(
         problems, args.get("bearer_rotation_days"), args.get("bearer_rotation_schedule")
     )
     base_url = args.get("x_api_base_url", DEFAULT_X_API_BASE_URL)

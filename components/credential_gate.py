@@ -62,7 +62,8 @@ def check_credentials(raw: Any, settings: Mapping[str, AppSettings]) -> dict[str
         problems += _app_entry_problems(app_label, raw.get(app_label))
     owner_of_key: dict[str, str] = {}
     owner_of_token: dict[str, str] = {}
-    owner_of_client: dict[str, str] = {}
+    owner_of_client: dict[str, dict[str, str]] = {field: {} for field in OAUTH2_CLIENT_FIELDS}
+    reported_clients: set[tuple[str, str]] = set()
     checked: dict[str, dict[str, str]] = {}
     for label, app_settings in settings.items():
         entry, found = _entry(raw, label, app_settings)
@@ -80,9 +81,11 @@ def check_credentials(raw: Any, settings: Mapping[str, AppSettings]) -> dict[str
             )
         for field in OAUTH2_CLIENT_FIELDS:
             value = entry.get(field)
-            if value is not None and owner_of_client.setdefault(value, app_label) != app_label:
+            owner = owner_of_client[field].setdefault(value, app_label) if value is not None else app_label
+            if owner != app_label and (app_label, field) not in reported_clients:
+                reported_clients.add((app_label, field))  # once per App, not once per account
                 problems.append(
-                    f"{label}: {field} is the same as {owner_of_client[value]}'s; each App has its own OAuth 2.0 "
+                    f"{app_label}: {field} is the same as {owner}'s; each App has its own OAuth 2.0 "
                     "client, so one of them holds the wrong one"
                 )
         token = entry["access_token"]

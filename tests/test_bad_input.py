@@ -313,7 +313,17 @@ def test_a_key_pasted_as_a_setting_name_is_named_by_position_only():
     config["twitter-secrets:projects"]["brand-monitoring"]["apps"]["listener"]["colour"] = "red"
     text = failed(config)
     assert (
-        "twitter-secrets:projects.brand-monitoring.apps.listener: unknown key(s) colour, number 3 (in the order "
-        "given; not shown, it may be a key)"
+        "twitter-secrets:projects.brand-monitoring.apps.listener: unknown key(s) colour, 1 more not shown (each "
+        "may be a key pasted in the wrong place)"
     ) in text
     assert pasted[:10] not in text and pasted[-10:] not in text
+
+
+def test_a_setting_in_the_plugins_camel_case_gets_a_did_you_mean():
+    config = make_config()
+    config["twitter-secrets:projects"]["brand-monitoring"]["apps"]["listener"]["rotationIntervalDays"] = 30
+    text = failed(config)
+    assert (
+        "twitter-secrets:projects.brand-monitoring.apps.listener: unknown key(s) rotationIntervalDays (did you mean "
+        "rotation_interval_days?)"
+    ) in text

@@ -142,7 +142,8 @@ def fake_pulumi(tmp_path):
     """A `pulumi` on PATH that records its argv and stdin, one JSON line per call.
 
     Its stack `dev` knows social/listener, and social/fleet with accounts alice and bob (what
-    `pulumi config --json` shows); any other stack is missing.
+    `pulumi config --json` shows); stack `typo` declares a level X does not have for alice; stack
+    `strict` declares `read` for every app in its defaults; any other stack is missing.
     """
     bin_dir, log = tmp_path / "bin", tmp_path / "pulumi-calls.jsonl"
     bin_dir.mkdir()
@@ -162,15 +163,25 @@ def fake_pulumi(tmp_path):
             "secret": False,
         }
     }
+    typo = json.loads(json.dumps(projects))
+    typo["twitter-secrets:projects"]["objectValue"]["social"]["apps"]["fleet"]["accounts"]["alice"] = {
+        "access_level": "dm"
+    }
+    strict = {
+        **projects,
+        "twitter-secrets:defaults": {"objectValue": {"access_level": "read"}, "secret": False},
+    }
+    stacks = {"dev": projects, "typo": typo, "strict": strict}
     script.write_text(
         f"#!{sys.executable}\n"
         "import json, os, sys\n"
         "record = {'argv': sys.argv[1:], 'stdin': '' if '--json' in sys.argv else sys.stdin.read()}\n"
         f"open({str(log)!r}, 'a').write(json.dumps(record) + '\\n')\n"
         "if sys.argv[1:3] == ['config', '--json']:\n"
-        "    if sys.argv[-1] != 'dev':\n"
+        f"    stacks = {stacks!r}\n"
+        "    if sys.argv[-1] not in stacks:\n"
         '        sys.exit("error: no stack named \'" + sys.argv[-1] + "\' found")\n'
-        f"    print(json.dumps({projects!r}))\n"
+        "    print(json.dumps(stacks[sys.argv[-1]]))\n"
     )
     script.chmod(0o755)
     return bin_dir, log
@@ -408,3 +419,31 @@ def test_authorize_stores_the_pair_and_fails_when_x_gives_another_level_than_dec
     calls = [json.loads(line) for line in log.read_text().splitlines()][1:]
     assert len(calls) == 2
     assert_no_keys(out + err, GOOD, {"t": calls[0]["stdin"], "s": calls[1]["stdin"]})
+
+
+def test_authorize_refuses_a_declared_level_x_does_not_have_before_the_flow(
+    stored, moto_url, fake_x, fake_pulumi
+):
+    argv = ("--app", "social/fleet/alice", "--secret-arn", stored["social/listener"], "--stack", "typo")
+    err = refused(moto_url, fake_x, *argv, path_prefix=fake_pulumi[0])
+    assert (
+        "social/fleet/alice: access_level in stack typo must be one of read, read-write, read-write-directmessages"
+        in err
+    )
+
+
+def test_authorize_compares_with_a_level_declared_in_the_stack_defaults(
+    stored, moto_url, fake_x, fake_pulumi
+):
+    bin_dir, log = fake_pulumi
+    argv = ("--app", "social/listener", "--secret-arn", stored["social/listener"], "--stack", "strict")
+    code, out, err = authorize(moto_url, fake_x, *argv, path_prefix=bin_dir)
+    assert code == 1, out + err
+    assert "Stored as secret config of stack strict for social/listener" in out
+    assert (
+        "social/listener: the Access Token was issued with read-write access, more than access_level read"
+        in err
+    )
+    assert (
+        len([json.loads(line) for line in log.read_text().splitlines()]) == 3
+    )  # config --json, then two sets

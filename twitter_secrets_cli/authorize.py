@@ -24,6 +24,7 @@ from typing import Any, TextIO
 from twitter_runtime.access_level import access_level_mismatch
 from twitter_runtime.credentials import TwitterCredentials
 from twitter_runtime.errors import CredentialsUnavailableError
+from twitter_runtime.keys import ACCESS_LEVELS
 from twitter_runtime.loader import load_credentials
 from twitter_runtime.xapi import XApiClient, XApiError, XAuthenticationError
 
@@ -84,13 +85,16 @@ def preflight(stack: str, app: str) -> tuple[str, str | None, str | None]:
             None,
         )
     try:
-        projects = json.loads(done.stdout).get("twitter-secrets:projects", {}).get("objectValue") or {}
+        config = json.loads(done.stdout)
+        projects = config.get("twitter-secrets:projects", {}).get("objectValue") or {}
+        defaults = (config.get("twitter-secrets:defaults") or {}).get("objectValue") or {}
         project, name, *account = app.split("/", 2)
         spec = ((projects.get(project) or {}).get("apps") or {}).get(name)
         accounts = spec.get("accounts") if isinstance(spec, dict) else None
     except (ValueError, AttributeError):
         spec = accounts = account = None
-    if spec is None:
+        defaults = {}
+    if not isinstance(spec, dict):
         where = "/".join(app.split("/")[:2])
         return (
             pulumi,
@@ -111,11 +115,24 @@ def preflight(stack: str, app: str) -> tuple[str, str | None, str | None]:
             f"stack {stack} has no account {app} in twitter-secrets:projects; add it under the app's accounts first",
             None,
         )
-    own = accounts[account[0]] if account else None
-    level = (own if isinstance(own, dict) else {}).get("access_level") or (
-        spec.get("access_level") if isinstance(spec, dict) else None
+    # The level the program will store: the account's, else the app's, else the stack's default.
+    layers = [
+        accounts[account[0]] if account else None,
+        spec,
+        defaults if isinstance(defaults, dict) else None,
+    ]
+    level = next(
+        (layer["access_level"] for layer in layers if isinstance(layer, dict) and "access_level" in layer),
+        None,
     )
-    return pulumi, None, level if isinstance(level, str) else None
+    if level is not None and level not in ACCESS_LEVELS:
+        return (
+            pulumi,
+            f"{app}: access_level in stack {stack} must be one of {', '.join(ACCESS_LEVELS)}; fix it before "
+            "getting a token to compare with it",
+            None,
+        )
+    return pulumi, None, level
 
 
 def write_config(pulumi: str, stack: str, app: str, values: dict[str, str], err: TextIO) -> int:
@@ -191,7 +208,6 @@ def run(
         print("authorize: no PIN given", file=err)
         return 2
     print(f"Authorized @{grant.screen_name} (user id {grant.user_id}).", file=out)
-    mismatch = _level_check(x, args.app, key, secret, grant, declared, out)
     status = write_config(
         pulumi,
         args.stack,
@@ -204,11 +220,14 @@ def run(
             f"Stored as secret config of stack {args.stack} for {args.app}; run `pulumi up` to deploy it.",
             file=out,
         )
-    if status == 0 and mismatch:
-        # Stored all the same: the account holder approved it, and the fix is a new pair anyway.
+    if status != 0:
+        return status
+    # Only once the pair is stored: nothing here may cost the account holder's approval.
+    mismatch = _level_check(x, args.app, key, secret, grant, declared, out)
+    if mismatch:
         print(f"authorize: {mismatch}", file=err)
         return 1
-    return status
+    return 0
 
 
 def _level_check(
@@ -224,7 +243,7 @@ def _level_check(
     try:
         reported = x.reported_access_level(creds, x.verify_user_context(creds))
     except XApiError as error:
-        print(f"Could not ask X for the new token's access level: {error}", file=out)
+        print(f"Could not ask X for the new token's access level (the pair is stored): {error}", file=out)
         return None
     print(f"X reports {reported or 'no'} access for the new token.", file=out)
     return access_level_mismatch(app, declared, reported) if declared else None

@@ -26,7 +26,7 @@ def access_level_mismatch(label: str, declared: str, reported: str) -> str | Non
         return None
     fix = (
         f"in the developer portal set the App's permissions (User authentication settings) to "
-        f"'{PORTAL_PERMISSIONS[declared]}', then regenerate the Access Token and Secret "
+        f"'{PORTAL_PERMISSIONS.get(declared, declared)}', then regenerate the Access Token and Secret "
         "(tokens keep the permission they were generated with) and store the new pair"
     )
     if not reported:
