@@ -403,21 +403,36 @@ def test_authorize_refuses_an_account_the_stack_does_not_have(
     assert expected in err
 
 
+@pytest.mark.parametrize(
+    ("stack", "app", "mismatch"),
+    [
+        # alice's own access_level
+        (
+            "dev",
+            "social/fleet/alice",
+            "social/fleet/alice: the Access Token was issued with read-write access, but access_level is "
+            "read-write-directmessages",
+        ),
+        # the stack's defaults
+        (
+            "strict",
+            "social/listener",
+            "social/listener: the Access Token was issued with read-write access, more than access_level read",
+        ),
+    ],
+)
 def test_authorize_stores_the_pair_and_fails_when_x_gives_another_level_than_declared(
-    stored, moto_url, fake_x, fake_pulumi
+    stored, moto_url, fake_x, fake_pulumi, stack, app, mismatch
 ):
     bin_dir, log = fake_pulumi
-    argv = ("--app", "social/fleet/alice", "--secret-arn", stored["social/listener"], "--stack", "dev")
+    argv = ("--app", app, "--secret-arn", stored["social/listener"], "--stack", stack)
     code, out, err = authorize(moto_url, fake_x, *argv, path_prefix=bin_dir)
     assert code == 1, out + err
     assert "X reports read-write access for the new token." in out
-    assert "Stored as secret config of stack dev for social/fleet/alice" in out
-    assert (
-        "authorize: social/fleet/alice: the Access Token was issued with read-write access, but access_level is "
-        "read-write-directmessages"
-    ) in err
+    assert f"Stored as secret config of stack {stack} for {app}" in out
+    assert f"authorize: {mismatch}" in err
     calls = [json.loads(line) for line in log.read_text().splitlines()][1:]
-    assert len(calls) == 2
+    assert len(calls) == 2  # the pair was stored before X was asked about it
     assert_no_keys(out + err, GOOD, {"t": calls[0]["stdin"], "s": calls[1]["stdin"]})
 
 
@@ -430,20 +445,3 @@ def test_authorize_refuses_a_declared_level_x_does_not_have_before_the_flow(
         "social/fleet/alice: access_level in stack typo must be one of read, read-write, read-write-directmessages"
         in err
     )
-
-
-def test_authorize_compares_with_a_level_declared_in_the_stack_defaults(
-    stored, moto_url, fake_x, fake_pulumi
-):
-    bin_dir, log = fake_pulumi
-    argv = ("--app", "social/listener", "--secret-arn", stored["social/listener"], "--stack", "strict")
-    code, out, err = authorize(moto_url, fake_x, *argv, path_prefix=bin_dir)
-    assert code == 1, out + err
-    assert "Stored as secret config of stack strict for social/listener" in out
-    assert (
-        "social/listener: the Access Token was issued with read-write access, more than access_level read"
-        in err
-    )
-    assert (
-        len([json.loads(line) for line in log.read_text().splitlines()]) == 3
-    )  # config --json, then two sets
