@@ -16,7 +16,6 @@ from twitter_runtime.keys import (
     APP_FIELDS,
     CREDENTIAL_FIELDS,
     KEY_FIELDS,
-    OAUTH2_CLIENT_FIELDS,
     credential_problems,
     key_fragments,
     text_fragments,
@@ -60,10 +59,8 @@ def check_credentials(raw: Any, settings: Mapping[str, AppSettings]) -> dict[str
             )
     for app_label in sorted(app_labels):
         problems += _app_entry_problems(app_label, raw.get(app_label))
-    owner_of_key: dict[str, str] = {}
-    owner_of_token: dict[str, str] = {}
-    owner_of_client: dict[str, dict[str, str]] = {field: {} for field in OAUTH2_CLIENT_FIELDS}
-    reported_clients: set[tuple[str, str]] = set()
+    owners: dict[str, dict[str, str]] = {field: {} for field in _ONE_HOLDER}
+    reported: set[tuple[str, str]] = set()
     checked: dict[str, dict[str, str]] = {}
     for label, app_settings in settings.items():
         entry, found = _entry(raw, label, app_settings)
@@ -73,32 +70,30 @@ def check_credentials(raw: Any, settings: Mapping[str, AppSettings]) -> dict[str
             problems += prefixed(label, found)
             continue
         assert entry is not None
-        key, app_label = entry["consumer_key"], app_settings.app_label
-        if owner_of_key.setdefault(key, app_label) != app_label:
-            problems.append(
-                f"{label}: consumer_key is the same as {owner_of_key[key]}'s; each app has "
-                "its own API Key, so one of them holds the wrong keys"
-            )
-        for field in OAUTH2_CLIENT_FIELDS:
-            value = entry.get(field)
-            owner = owner_of_client[field].setdefault(value, app_label) if value is not None else app_label
-            if owner != app_label and (app_label, field) not in reported_clients:
-                reported_clients.add((app_label, field))  # once per App, not once per account
-                problems.append(
-                    f"{app_label}: {field} is the same as {owner}'s; each App has its own OAuth 2.0 "
-                    "client, so one of them holds the wrong one"
-                )
-        token = entry["access_token"]
-        if owner_of_token.setdefault(token, label) != label:
-            problems.append(
-                f"{label}: access_token is the same as {owner_of_token[token]}'s; each account has its own "
-                "Access Token pair, so one of them holds the wrong token"
-            )
+        for field, (per_app, why) in _ONE_HOLDER.items():
+            # The App's keys are shared by its accounts; an Access Token by nobody.
+            holder, value = (app_settings.app_label if per_app else label), entry.get(field)
+            owner = owners[field].setdefault(value, holder) if value is not None else holder
+            if owner != holder and (holder, field) not in reported:
+                reported.add((holder, field))  # once per App, not once per account
+                problems.append(f"{holder}: {field} is the same as {owner}'s; {why}")
         checked[label] = {f: entry[f] for f in KEY_FIELDS if entry.get(f) is not None}
     problems += _keys_in_other_apps_texts(checked, settings)
     if problems:
         raise InvalidInputError(problems)
     return checked
+
+
+#: Values one holder has and no other: field → (held by the App rather than the account, why it matters).
+_ONE_HOLDER: dict[str, tuple[bool, str]] = {
+    "consumer_key": (True, "each app has its own API Key, so one of them holds the wrong keys"),
+    "client_id": (True, "each App has its own OAuth 2.0 client, so one of them holds the wrong one"),
+    "client_secret": (True, "each App has its own OAuth 2.0 client, so one of them holds the wrong one"),
+    "access_token": (
+        False,
+        "each account has its own Access Token pair, so one of them holds the wrong token",
+    ),
+}
 
 
 def _app_entry_problems(app_label: str, entry: Any) -> list[str]:
