@@ -30,9 +30,7 @@ def verify_with_x(props: dict[str, Any]) -> dict[str, str]:
         **{f: props[f] for f in CREDENTIAL_FIELDS}, access_level=props.get("access_level") or None
     )
     client = XApiClient(props.get("api_base_url") or DEFAULT_BASE_URL)
-    user = client.verify_user_context(creds)
-    client.check_access_level(props.get("label") or "", creds, user)
-    client.verify_app(creds.consumer_key, creds.consumer_secret)
+    user = client.verify_keys(props.get("label") or "", creds)
     return {"fingerprint": props["fingerprint"], "user_id": user.id, "username": user.username}
 
 

@@ -101,10 +101,7 @@ def check(app: str, arn: str, x: XApiClient, secrets: RegionalClients) -> tuple[
     verdict = Verdict(app=app, arn=arn)
     try:
         creds = load_credentials(arn, client=secrets.for_arn("secretsmanager", arn), max_age_seconds=0)
-        user = x.verify_user_context(creds)
-        # A secret that declares access_level must hold a token X reports at exactly that level.
-        level = x.check_access_level(app, creds, user)
-        x.verify_app(creds.consumer_key, creds.consumer_secret)
+        user = x.verify_keys(app, creds)
     except XRateLimitedError as error:
         when = error.reset_at.isoformat() if error.reset_at else "the reset time X gives"
         verdict.result = f"not checked: rate limited until {when}"
@@ -118,7 +115,7 @@ def check(app: str, arn: str, x: XApiClient, secrets: RegionalClients) -> tuple[
     except BotoCoreError as error:
         verdict.result = f"cannot read the secret: {type(error).__name__}"
         return verdict, None
-    verdict.user_id, verdict.username, verdict.access_level = user.id, user.username, level
+    verdict.user_id, verdict.username, verdict.access_level = user.id, user.username, user.access_level
     verdict.result, verdict.ok = "ok", True
     return verdict, None
 

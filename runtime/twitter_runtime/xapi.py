@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, quote
@@ -417,6 +417,14 @@ class XApiClient:
         if problem:
             raise XAccessLevelError(problem, pair=USER_CONTEXT)
         return reported
+
+    def verify_keys(self, label: str, creds: TwitterCredentials) -> VerifiedUser:
+        """Every check a stored set must pass, in order: user context, the declared access level,
+        then the API Key pair. The deploy-time gate and ``twitter-secrets verify`` both run this."""
+        user = self.verify_user_context(creds)
+        level = self.check_access_level(label, creds, user)
+        self.verify_app(creds.consumer_key, creds.consumer_secret)
+        return replace(user, access_level=level)
 
     def issue_bearer(self, consumer_key: str, consumer_secret: str) -> str:
         """``POST /oauth2/token``: the app's one bearer token (the same until invalidated)."""
