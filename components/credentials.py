@@ -13,10 +13,10 @@ from twitter_runtime.errors import InvalidInputError, prefixed
 from twitter_runtime.keys import (
     ACCESS_LEVEL_FIELD,
     CREDENTIAL_FIELDS,
-    KEY_FIELDS,
     STORED_FIELDS,
     canonical_payload,
     fingerprint,
+    given_fields,
     length_warnings,
     validate_credentials,
 )
@@ -100,8 +100,7 @@ class TwitterAppCredentials(pulumi.ComponentResource):
         description = secret_description(settings)
         keys = args.get("credentials")
         if keys is None:
-            given = [f for f in KEY_FIELDS if f in CREDENTIAL_FIELDS or args.get(f) is not None]
-            keys = pulumi.Output.all(**{f: args[f] for f in given})  # type: ignore[literal-required]
+            keys = pulumi.Output.all(**{f: args[f] for f in given_fields(args)})  # type: ignore[literal-required]
         keys = pulumi.Output.from_input(keys)
         if any(not isinstance(p, str) for p in (*settings.readers, *settings.admin_principals)):
             # Principals given as Outputs are checked in the same gate as the keys, so a bad one

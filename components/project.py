@@ -8,7 +8,7 @@ from typing import Any
 import pulumi
 
 from twitter_runtime.errors import InvalidInputError, prefixed
-from twitter_runtime.keys import CREDENTIAL_FIELDS, KEY_FIELDS
+from twitter_runtime.keys import KEY_FIELDS, given_fields
 
 from .accounts import expand_accounts
 from .app_settings import ACCESS_TIERS, AppSettings, parse_app_settings, stack_region, unknown_arg_problems
@@ -112,7 +112,7 @@ class TwitterProject(pulumi.ComponentResource):
             raw = pulumi.Output.all(
                 **{
                     f"{project}/{name}": a.get("credentials")
-                    or pulumi.Output.all(**{f: a[f] for f in KEY_FIELDS if f in CREDENTIAL_FIELDS or f in a})
+                    or pulumi.Output.all(**{f: a[f] for f in given_fields(a)})
                     for name, a in app_args.items()
                 }
             )

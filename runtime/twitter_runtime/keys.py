@@ -81,6 +81,11 @@ _URL_SAFE = re.compile(r"[A-Za-z0-9_-]+")
 _BEARER_PREFIX = "AAAAAAAAAAAAAAAAAAAA"
 
 
+def given_fields(values: Mapping[str, object]) -> list[str]:
+    """The four required key fields, and each optional one (the OAuth 2.0 client) that is set."""
+    return [f for f in KEY_FIELDS if f in CREDENTIAL_FIELDS or values.get(f) is not None]
+
+
 def canonical_payload(credentials: Mapping[str, str | None]) -> str:
     """Serialize the stored fields that are set, sorted and compact.
 
@@ -168,7 +173,7 @@ def credential_problems(credentials: Mapping[str, object]) -> list[str]:
             f"credential field(s) number {', '.join(map(str, unknown))} (in the order given) are not known; "
             f"valid fields are {', '.join(KEY_FIELDS)}"
         )
-    present = [f for f in KEY_FIELDS if f in CREDENTIAL_FIELDS or credentials.get(f) is not None]
+    present = given_fields(credentials)
     bad = set()
     for field in present:
         problem = _field_problem(field, credentials.get(field))

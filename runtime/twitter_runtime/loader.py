@@ -24,9 +24,9 @@ from .errors import CredentialsUnavailableError, is_secret_id
 from .keys import (
     ACCESS_LEVEL_FIELD,
     CREDENTIAL_FIELDS,
-    KEY_FIELDS,
     access_level_problem,
     credential_problems,
+    given_fields,
 )
 from .logs import keep_quiet
 
@@ -128,7 +128,7 @@ def parse_credentials(secret_arn: str, value: str | None) -> TwitterCredentials:
     if missing:
         raise CredentialsUnavailableError(secret_arn, f"has no {', '.join(missing)} field", field=missing[0])
     # Unknown fields are ignored so that later versions of the writer can add some.
-    keys = {f: data[f] for f in KEY_FIELDS if f in CREDENTIAL_FIELDS or data.get(f) is not None}
+    keys = {f: data[f] for f in given_fields(data)}
     problems = credential_problems(keys)
     level = data.get(ACCESS_LEVEL_FIELD)
     level_problem = access_level_problem(level)
