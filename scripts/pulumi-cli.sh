@@ -5,27 +5,34 @@
 #     PATH="$(bash pulumi-cli.sh | tail -n1):$PATH"
 #
 # 1. If `pulumi` on PATH is >= the SDK version (and a pulumi-language-python is
-#    beside it or on PATH), its directory is printed and nothing is built.
-# 2. Otherwise pulumi, pulumi-language-python and (best effort)
-#    pulumi-language-yaml are built from the Go module proxy into
-#    $CACHE/v<version>/bin, once; later runs only check a stamp file.
+#    beside it or on PATH), its directory is printed and nothing is built: a
+#    user's own install from pulumi.com keeps working as it is.
+# 2. Otherwise pulumi (from the Go module proxy), the Python and Node.js language
+#    hosts and pulumi-language-yaml are built into $CACHE/v<version>/bin, once;
+#    later runs only check a stamp file. The proxy serves the CLI and YAML host
+#    but not the Python and Node.js hosts: those are built from their source in
+#    ../shared/pulumi-language-hosts beside the checkout (a team-provided folder;
+#    a user's clone has none, and is told to install Pulumi from pulumi.com).
 #
 # Environment:
 #   PYTHON                    python whose `pulumi` package sets the version (python3)
 #   PULUMI_CLI_CACHE          cache root (${XDG_CACHE_HOME:-$HOME/.cache}/twitter-secrets/pulumi-cli)
 #   PULUMI_CLI_VERSION        build exactly this CLI version instead of the SDK's
-#   PULUMI_CLI_PYTHON_HOST    required (default) | optional: what to do when the
-#                             proxy does not serve the python language host
+#   PULUMI_LANGUAGE_HOSTS_SRC where the language hosts' source is
+#                             (default: ../shared/pulumi-language-hosts beside the checkout)
+#   PULUMI_NODEJS_HOST_SDK    pkg/v3 and sdk/v3 version the Node.js host builds against (3.260.0:
+#                             its source is from that line and does not compile against later ones)
 #   PULUMI_CLI_YAML           1 (default) build pulumi-language-yaml if it builds; 0 skip
 #   PULUMI_YAML_VERSION       pulumi-yaml version (default: newest the proxy serves)
 #   PULUMI_CLI_FORCE          1: ignore PATH and the stamp, rebuild
 # Progress goes to stderr; only the bin directory goes to stdout.
 set -euo pipefail
 
-RECIPE=1   # bump when the build recipe changes, invalidates stamps
+RECIPE=2   # bump when the build recipe changes, invalidates stamps
 PKG_MOD=github.com/pulumi/pulumi/pkg/v3
 SDK_MOD=github.com/pulumi/pulumi/sdk/v3
 PY_MOD=github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3
+NODE_MOD=github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3
 YAML_MOD=github.com/pulumi/pulumi-yaml
 VERSION_VAR=github.com/pulumi/pulumi/sdk/v3/go/common/version.Version
 YAML_VERSION_VAR=github.com/pulumi/pulumi-yaml/pkg/version.Version
@@ -48,6 +55,9 @@ sdk_version=$("$PYTHON" -c 'import importlib.metadata as m; print(m.version("pul
   || die "cannot read the pulumi SDK version with $PYTHON (is the pulumi package installed?)"
 sdk_version=${sdk_version%%+*}
 log "python SDK pulumi==$sdk_version ($PYTHON)"
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+HOSTS_SRC=${PULUMI_LANGUAGE_HOSTS_SRC:-$here/../../shared/pulumi-language-hosts}
+INSTALL_HINT="install the Pulumi CLI from https://www.pulumi.com/docs/install/ (it ships the Python and Node.js language hosts) and put it on PATH"
 
 # --- 1. a pulumi already on PATH -------------------------------------------
 if [ "${PULUMI_CLI_FORCE:-0}" != 1 ] && existing=$(command -v pulumi 2>/dev/null); then
@@ -55,8 +65,7 @@ if [ "${PULUMI_CLI_FORCE:-0}" != 1 ] && existing=$(command -v pulumi 2>/dev/null
   have=${have#v}
   dir=$(dirname "$existing")
   if [ -n "$have" ] && version_ge "$have" "$sdk_version" \
-     && { [ -x "$dir/pulumi-language-python" ] || command -v pulumi-language-python >/dev/null \
-          || [ "${PULUMI_CLI_PYTHON_HOST:-required}" = optional ]; }; then
+     && { [ -x "$dir/pulumi-language-python" ] || command -v pulumi-language-python >/dev/null; }; then
     log "using $existing (v$have >= $sdk_version)"
     printf '%s\n' "$dir"
     exit 0
@@ -111,9 +120,9 @@ else
     [ -f "$s" ] || continue
     if grep -qx "recipe=$RECIPE" "$s" && grep -qx "for_sdk=$sdk_version" "$s"; then stamp_hit=$s; fi
   done
-  # (a build without the python host counts only when PULUMI_CLI_PYTHON_HOST=optional)
   if [ -n "$stamp_hit" ] && [ "${PULUMI_CLI_FORCE:-0}" != 1 ] && [ -x "$(dirname "$stamp_hit")/bin/pulumi" ] \
-     && { [ -x "$(dirname "$stamp_hit")/bin/pulumi-language-python" ] || [ "${PULUMI_CLI_PYTHON_HOST:-required}" = optional ]; }; then
+     && [ -x "$(dirname "$stamp_hit")/bin/pulumi-language-python" ] \
+     && [ -x "$(dirname "$stamp_hit")/bin/pulumi-language-nodejs" ]; then
     log "reusing $(dirname "$stamp_hit")/bin ($(grep '^built=' "$stamp_hit" | cut -d= -f2-))"
     printf '%s\n' "$(dirname "$stamp_hit")/bin"
     exit 0
@@ -129,7 +138,7 @@ out="$CACHE/v$cli_version"
 bin="$out/bin"
 stamp="$out/stamp"
 if [ "${PULUMI_CLI_FORCE:-0}" != 1 ] && [ -f "$stamp" ] && grep -qx "recipe=$RECIPE" "$stamp" && [ -x "$bin/pulumi" ] \
-   && { [ -x "$bin/pulumi-language-python" ] || [ "${PULUMI_CLI_PYTHON_HOST:-required}" = optional ]; }; then
+   && [ -x "$bin/pulumi-language-python" ] && [ -x "$bin/pulumi-language-nodejs" ]; then
   grep -qx "for_sdk=$sdk_version" "$stamp" || echo "for_sdk=$sdk_version" >>"$stamp"
   log "reusing $bin"
   printf '%s\n' "$bin"
@@ -173,16 +182,17 @@ for r in json.load(sys.stdin).get("Replace") or []:
   )
 }
 
-# Python language host: same version as the CLI, else the oldest newer one served.
-# Looked up before anything is built so that a missing module fails fast.
+# Python and Node.js language hosts: from the proxy when it serves them, else from their
+# source. Decided before anything is built so that a missing source fails fast.
 log "looking up $PY_MOD@v$cli_version on the Go module proxy"
 py_version=$(resolve "$PY_MOD" "$cli_version")
-if [ -z "$py_version" ]; then
-  [ "${PULUMI_CLI_PYTHON_HOST:-required}" = optional ] \
-    || die "the Go module proxy does not serve $PY_MOD@v$cli_version (nor a newer version); set PULUMI_CLI_PYTHON_HOST=optional to build the CLI without it"
-  log "warning: the Go module proxy does not serve $PY_MOD (>= v$cli_version); building without pulumi-language-python: python programs will not run"
+node_version=$(resolve "$NODE_MOD" "$cli_version")
+if [ -z "$py_version" ] || [ -z "$node_version" ]; then
+  [ -f "$HOSTS_SRC/python/main.go" ] && [ -f "$HOSTS_SRC/nodejs/main.go" ] || die \
+    "the Go module proxy does not serve Pulumi's Python and Node.js language hosts, and there is no source for them at $HOSTS_SRC: $INSTALL_HINT"
+  HOSTS_SRC=$(cd "$HOSTS_SRC" && pwd)
+  log "the proxy does not serve the language hosts; building them from $HOSTS_SRC"
 fi
-
 rm -rf "$bin.new"; mkdir -p "$bin.new"
 buildlog="$out/build.log"
 : >"$buildlog"
@@ -191,15 +201,54 @@ log "building pulumi v$cli_version into $bin (first build takes several minutes)
 build pulumi "$PKG_MOD" "$cli_version" "$PKG_MOD/cmd/pulumi" "-X $VERSION_VAR=v$cli_version" \
   || die "building $PKG_MOD/cmd/pulumi@v$cli_version failed"
 
+# build_from_source NAME FOLDER VERSION: the host whose main package is in $HOSTS_SRC/FOLDER,
+# against pkg/v3 and sdk/v3 at VERSION from the proxy instead of the monorepo paths its go.mod
+# points at (its other replace lines stay); the source folder itself is never written.
+build_from_source() {
+  local name=$1 folder=$2 ver=$3 src="$out/src/$1"
+  rm -rf "$src"; mkdir -p "$src"
+  cp "$HOSTS_SRC/$folder"/*.go "$HOSTS_SRC/$folder"/go.mod "$HOSTS_SRC/$folder"/go.sum "$src"/
+  chmod -R u+w "$src"
+  (
+    cd "$src"
+    rm -f ./*_test.go
+    go mod edit -dropreplace="$PKG_MOD" -dropreplace="$SDK_MOD" \
+      -require="$PKG_MOD@v$ver" -require="$SDK_MOD@v$ver" || exit 1
+    log "$name: go mod tidy against $PKG_MOD@v$ver (log: $buildlog)"
+    echo "== $name (from $HOSTS_SRC/$folder): go mod tidy against v$ver" >>"$buildlog"
+    go mod tidy >>"$buildlog" 2>&1 || { tail -n 20 "$buildlog" >&2; exit 1; }
+    log "$name: go build"
+    echo "== $name: go build" >>"$buildlog"
+    go build -trimpath -ldflags "-s -w -X $VERSION_VAR=v$ver" -o "$bin.new/$name" . >>"$buildlog" 2>&1 \
+      || { tail -n 20 "$buildlog" >&2; exit 1; }
+  )
+}
+
 if [ -n "$py_version" ]; then
   build pulumi-language-python "$PY_MOD" "$py_version" "$PY_MOD" "-X $VERSION_VAR=v$py_version" \
     || die "building $PY_MOD@v$py_version failed"
+else
+  py_version=$cli_version
+  build_from_source pulumi-language-python python "$py_version" \
+    || die "building pulumi-language-python from $HOSTS_SRC/python against v$py_version failed"
 fi
-# Scripts the CLI distribution ships beside the python host (dynamic providers, policy packs).
-sdkdir=$(cd "$scratch" && go mod download -json "$SDK_MOD@v$cli_version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')
-for f in "$sdkdir"/python/dist/pulumi-resource-pulumi-python "$sdkdir"/python/dist/pulumi-analyzer-policy-python; do
+if [ -n "$node_version" ]; then
+  build pulumi-language-nodejs "$NODE_MOD" "$node_version" "$NODE_MOD" "-X $VERSION_VAR=v$node_version" \
+    || die "building $NODE_MOD@v$node_version failed"
+else
+  node_version=${PULUMI_NODEJS_HOST_SDK:-3.260.0}
+  build_from_source pulumi-language-nodejs nodejs "$node_version" \
+    || die "building pulumi-language-nodejs from $HOSTS_SRC/nodejs against v$node_version failed"
+fi
+# Scripts the CLI distribution ships beside the hosts (the python host's exec shim, dynamic
+# providers, policy packs), from the sdk/v3 module the hosts were built against.
+sdk_dir() { (cd "$scratch" && go mod download -json "$SDK_MOD@v$1" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p'); }
+pysdk=$(sdk_dir "$py_version")
+nodesdk=$(sdk_dir "$node_version")
+for f in "$pysdk"/python/cmd/pulumi-language-python-exec "$pysdk"/python/dist/* "$nodesdk"/nodejs/dist/*; do
   if [ -f "$f" ]; then install -m 0755 "$f" "$bin.new/"; fi
 done
+[ -x "$bin.new/pulumi-language-python-exec" ] || die "no pulumi-language-python-exec in $SDK_MOD@v$py_version"
 
 yaml_version=""
 if [ "${PULUMI_CLI_YAML:-1}" = 1 ]; then
@@ -221,7 +270,8 @@ rm -rf "$out/src"
 {
   echo "recipe=$RECIPE"
   echo "pulumi=v$cli_version"
-  echo "pulumi-language-python=${py_version:+v$py_version}"
+  echo "pulumi-language-python=v$py_version"
+  echo "pulumi-language-nodejs=v$node_version"
   echo "pulumi-language-yaml=${yaml_version:+v$yaml_version}"
   echo "for_sdk=$sdk_version"
   echo "built=$(date -u +%Y-%m-%dT%H:%M:%SZ) in $(( $(date +%s) - started ))s"

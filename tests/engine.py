@@ -1,17 +1,16 @@
 """Pulumi's real engine for the end-to-end tests: the CLI, a throwaway backend, the stand-in AWS plugin.
 
-The CLI is the one ``scripts/pulumi-cli.sh`` builds from the Go module proxy
-(or one already on PATH). The Go module proxy does not serve Pulumi's Python
-language host, so Python programs run as Automation API inline programs: the
-SDK serves the program to the CLI itself and the CLI's engine does everything
-else (preview, diff, secrets, state, providers). Commands that need no
-program (``stack init``, ``config set``, ``stack export``, ``stack output``)
-run as the ``pulumi`` command itself.
+The CLI is the one ``scripts/pulumi-cli.sh`` builds (or one already on PATH),
+with its Python, Node.js and YAML language hosts. Programs run the way users
+run them: ``pulumi up`` in a project folder, the CLI starting the program
+through the language host in the project's virtualenv. Each command's engine
+events are read from ``--event-log`` (what the Automation API reads too).
 """
 
 from __future__ import annotations
 
 import importlib.metadata
+import json
 import os
 import runpy
 import shutil
@@ -144,9 +143,71 @@ class Engine:
                 path = f'twitter-secrets:credentials["{label}"].{field_name}'
                 self.cli("config", "set", "--secret", "--path", path, cwd=work_dir, stdin=value)
 
+    def repository_project(self, work: Path, source: Path = ROOT) -> Path:
+        """A folder that is this repository's Pulumi project as a user's checkout has it.
+
+        ``Pulumi.yaml`` and ``__main__.py`` are links to the checkout's own files (so the
+        CLI runs exactly them); ``stacks/`` is the folder's own (the stack files the tests
+        write never land in the checkout); ``.venv`` is a link to the virtualenv the tests
+        run in, which the README's setup filled from ``requirements.txt``.
+        """
+        work.mkdir(parents=True, exist_ok=True)
+        for name in ("Pulumi.yaml", "__main__.py"):
+            (work / name).symlink_to(source / name)
+        (work / "stacks").mkdir(exist_ok=True)
+        (work / ".venv").symlink_to(Path(sys.prefix), target_is_directory=True)
+        return work
+
+    def run(self, verb: str, *argv: str, cwd: Path, stack: str, check: bool = True) -> Run:
+        """``pulumi <verb> --stack <stack> …`` with its engine events (``preview``, ``up``,
+        ``refresh``, ``destroy``); ``up``, ``refresh`` and ``destroy`` answer yes."""
+        log = self.home / f"events-{len(self.outputs)}-{verb}.jsonl"
+        yes = ("--yes",) if verb in ("up", "refresh", "destroy") else ()
+        done = self.cli(
+            verb, "--stack", stack, "--event-log", str(log), *yes, *argv, cwd=cwd, check=check
+        )
+        self.collect(done.stdout + done.stderr)
+        events = [json.loads(line) for line in log.read_text().splitlines() if line.strip()] if log.exists() else []
+        return Run(done, events)
+
+    def stack_outputs(self, cwd: Path, stack: str) -> dict[str, Any]:
+        """``pulumi stack output --json`` (secrets shown as ``[secret]``)."""
+        return json.loads(self.cli("stack", "output", "--json", "--stack", stack, cwd=cwd).stdout)
+
     def collect(self, text: str) -> None:
         """Keep what the engine printed: the leak scan reads it too."""
         self.outputs.append(text)
+
+
+@dataclass
+class Run:
+    """One CLI command's result and the engine events it logged."""
+
+    done: subprocess.CompletedProcess
+    events: list[dict[str, Any]]
+
+    @property
+    def stdout(self) -> str:
+        return self.done.stdout
+
+    @property
+    def changes(self) -> dict[str, int]:
+        """The summary's resource changes, as ``pulumi up`` counts them (``{"create": 15}``)."""
+        (summary,) = [e["summaryEvent"] for e in self.events if "summaryEvent" in e]
+        return {op: n for op, n in summary["resourceChanges"].items() if n}
+
+    def ops(self) -> dict[str, set[str]]:
+        """``type::name`` → the operations the engine announced for that resource."""
+        ops: dict[str, set[str]] = {}
+        for event in self.events:
+            pre = event.get("resourcePreEvent")
+            if pre is None:
+                continue
+            metadata = pre["metadata"]
+            ops.setdefault(f"{metadata['type']}::{metadata['urn'].rsplit('::', 1)[-1]}", set()).add(
+                metadata["op"]
+            )
+        return ops
 
 
 def write_plugin_shim(bin_dir: Path) -> Path:
