@@ -87,12 +87,17 @@ class Engine:
         }
 
     def cli(
-        self, *argv: str, cwd: Path, stdin: str | None = None, check: bool = True
+        self,
+        *argv: str,
+        cwd: Path,
+        stdin: str | None = None,
+        check: bool = True,
+        env: dict[str, str] | None = None,
     ) -> subprocess.CompletedProcess:
         done = subprocess.run(
             [str(self.pulumi), *argv, "--non-interactive"],
             cwd=cwd,
-            env=self.env,
+            env={**self.env, **(env or {})},
             input=stdin,
             capture_output=True,
             text=True,
@@ -134,7 +139,7 @@ class Engine:
         import yaml
 
         self.cli("stack", "init", stack, cwd=work_dir)
-        stack_file = work_dir / f"Pulumi.{stack}.yaml"
+        stack_file = stack_file_of(work_dir, stack)
         document = yaml.safe_load(stack_file.read_text()) or {}
         document["config"] = config
         stack_file.write_text(yaml.safe_dump(document, sort_keys=False))
@@ -163,20 +168,46 @@ class Engine:
         ``refresh``, ``destroy``); ``up``, ``refresh`` and ``destroy`` answer yes."""
         log = self.home / f"events-{len(self.outputs)}-{verb}.jsonl"
         yes = ("--yes",) if verb in ("up", "refresh", "destroy") else ()
+        # --event-log is one of the CLI's debug flags (the Automation API sets the same variable).
         done = self.cli(
-            verb, "--stack", stack, "--event-log", str(log), *yes, *argv, cwd=cwd, check=check
+            verb,
+            "--stack",
+            stack,
+            "--event-log",
+            str(log),
+            *yes,
+            *argv,
+            cwd=cwd,
+            check=check,
+            env={"PULUMI_DEBUG_COMMANDS": "true"},
         )
         self.collect(done.stdout + done.stderr)
-        events = [json.loads(line) for line in log.read_text().splitlines() if line.strip()] if log.exists() else []
+        events = (
+            [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+            if log.exists()
+            else []
+        )
         return Run(done, events)
 
     def stack_outputs(self, cwd: Path, stack: str) -> dict[str, Any]:
         """``pulumi stack output --json`` (secrets shown as ``[secret]``)."""
         return json.loads(self.cli("stack", "output", "--json", "--stack", stack, cwd=cwd).stdout)
 
+    def stack(self, work: Path, name: str) -> CliStack:
+        """The stack ``name`` of the project in ``work``, driven through the CLI."""
+        return CliStack(self, work, name)
+
     def collect(self, text: str) -> None:
         """Keep what the engine printed: the leak scan reads it too."""
         self.outputs.append(text)
+
+
+def stack_file_of(work_dir: Path, stack: str) -> Path:
+    """Where the CLI keeps a stack's config: beside Pulumi.yaml, or in its ``stackConfigDir``."""
+    import yaml
+
+    settings = yaml.safe_load((work_dir / "Pulumi.yaml").read_text()) or {}
+    return work_dir / settings.get("stackConfigDir", ".") / f"Pulumi.{stack}.yaml"
 
 
 @dataclass
@@ -208,6 +239,35 @@ class Run:
                 metadata["op"]
             )
         return ops
+
+
+@dataclass
+class CliStack:
+    """One stack of a project folder, each operation a ``pulumi`` command run there."""
+
+    engine: Engine
+    work: Path
+    name: str
+
+    def preview(self, *argv: str) -> Run:
+        return self.engine.run("preview", *argv, cwd=self.work, stack=self.name)
+
+    def up(self, *argv: str, expect_no_changes: bool = False) -> Run:
+        extra = ("--expect-no-changes",) if expect_no_changes else ()
+        return self.engine.run("up", *extra, *argv, cwd=self.work, stack=self.name)
+
+    def refresh(self, *argv: str) -> Run:
+        return self.engine.run("refresh", *argv, cwd=self.work, stack=self.name)
+
+    def destroy(self, *argv: str) -> Run:
+        return self.engine.run("destroy", *argv, cwd=self.work, stack=self.name)
+
+    def outputs(self) -> dict[str, Any]:
+        return self.engine.stack_outputs(self.work, self.name)
+
+    def export(self) -> str:
+        """``pulumi stack export``: the state as the backend keeps it (secrets encrypted)."""
+        return self.engine.cli("stack", "export", "--stack", self.name, cwd=self.work).stdout
 
 
 def write_plugin_shim(bin_dir: Path) -> Path:

@@ -1,10 +1,14 @@
 """The real program on Pulumi's real engine, against moto through the stand-in AWS plugin.
 
-One stack lives through the whole module, in order: init, keys set as secrets
-on stdin, preview, up, checks of AWS and of the state, a second up that must
-change nothing, one changed key, a consumer stack reading the ARNs through a
-real StackReference, authorize writing through the real CLI, and destroy.
-Each test asserts one step; they share the stack, so they run in file order.
+Every step is a ``pulumi`` command run in a folder holding this repository's
+own ``Pulumi.yaml`` and ``__main__.py``: the CLI starts the program through
+its Python language host, as a user's ``pulumi up`` does. One stack lives
+through the whole module, in order: init, keys set as secrets on stdin,
+preview, up, checks of AWS and of the state, a second up that must change
+nothing, one changed key, a consumer stack (run by the CLI too) reading the
+ARNs through a real StackReference, authorize writing through the real CLI,
+and destroy. Each test asserts one step; they share the stack, so they run in
+file order.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import pytest
 from tests.aws_server import aws_env, client, reset
 from tests.canaries import canary_credentials, fragments
 from tests.conftest import LABELS, PROJECTS, listener_tags
-from tests.engine import ROOT, Engine, ops_by_resource, require_pulumi
+from tests.engine import ROOT, Engine, Run, require_pulumi, stack_file_of
 from twitter_runtime import canonical_payload, fingerprint
 
 STACK = "e2e"
@@ -45,23 +49,17 @@ class World:
 
     def __init__(self, engine: Engine, work: Path) -> None:
         self.engine = engine
-        self.work = work
-        self.select = engine.project(work, "twitter-secrets", ROOT / "__main__.py")
-        self.stack = None
-        self.events: dict[str, list] = {}
-        self.results: dict[str, object] = {}
+        self.work = engine.repository_project(work)
+        self.stack = engine.stack(self.work, STACK)
+        self.results: dict[str, Run] = {}
 
-    def run(self, step: str, action: str, **kwargs):
-        events: list = []
-        kwargs.setdefault("on_output", self.engine.collect)
-        result = getattr(self.stack, action)(on_event=events.append, **kwargs)
-        self.events[step], self.results[step] = events, result
+    def run(self, step: str, action: str, **kwargs) -> Run:
+        result = getattr(self.stack, action)(**kwargs)
+        self.results[step] = result
         transcript = os.environ.get("TWITTER_SECRETS_E2E_TRANSCRIPT")  # for a person to read; asserts nothing
         if transcript:
             with open(transcript, "a") as handle:
-                handle.write(
-                    f"\n===== {step}: pulumi {action} {(kwargs.get('expect_no_changes') and '--expect-no-changes') or ''}\n"
-                )
+                handle.write(f"\n===== {step}: $ {' '.join(['pulumi', *result.done.args[1:]])}\n")
                 handle.write(result.stdout)
         return result
 
@@ -75,7 +73,6 @@ def world(tmp_path_factory, moto_url):
     world = World(engine, home / "project")
     config = {"aws:region": "us-east-1", "twitter-secrets:projects": E2E_PROJECTS}
     engine.init_stack(world.work, STACK, config, CREDENTIALS)
-    world.stack = world.select(STACK)
     return world
 
 
@@ -87,22 +84,18 @@ def aws(moto_url):
 def test_preview_succeeds_with_unknowns(world):
     result = world.run("preview", "preview")
     # 1 stack + 2 projects + 3 apps, each app a secret, a version and a read policy.
-    assert result.change_summary == {"create": 1 + 2 + 3 * 4}
-    assert (
-        "output<string>" in result.stdout
-        or "[unknown]" in result.stdout
-        or "computed" in result.stdout.lower()
-    )
+    assert result.changes == {"create": 1 + 2 + 3 * 4}
+    assert "secretArns    : [unknown]" in result.stdout  # the ARNs are known only after apply
 
 
 def test_up_creates_every_resource(world):
     result = world.run("up", "up")
-    assert result.summary.result == "succeeded"
-    assert result.summary.resource_changes == {"create": 1 + 2 + 3 * 4}
+    assert result.done.returncode == 0
+    assert result.changes == {"create": 1 + 2 + 3 * 4}
 
 
 def test_the_secret_holds_exactly_the_canonical_json_and_the_promised_tags(world, aws):
-    arns = world.stack.outputs()["secretArns"].value
+    arns = world.stack.outputs()["secretArns"]
     sm = aws("secretsmanager")
     for label, creds in CREDENTIALS.items():
         assert sm.get_secret_value(SecretId=arns[label])["SecretString"] == canonical_payload(creds)
@@ -115,8 +108,8 @@ def test_the_secret_holds_exactly_the_canonical_json_and_the_promised_tags(world
 
 
 def test_config_and_state_hold_no_key_in_plain_text(world):
-    exported = world.engine.cli("stack", "export", "--stack", STACK, cwd=world.work).stdout
-    stack_file = (world.work / f"Pulumi.{STACK}.yaml").read_text()
+    exported = world.stack.export()
+    stack_file = stack_file_of(world.work, STACK).read_text()
     assert '"secureValue"' not in exported or "ciphertext" in exported
     assert "secure:" in stack_file
     assert leaked(exported) == []
@@ -161,16 +154,16 @@ def test_stack_output_piped_to_audit_live_exits_0(world, moto_url):
 
 def test_second_up_changes_nothing(world):
     result = world.run("again", "up", expect_no_changes=True)
-    assert result.summary.result == "succeeded"
-    assert result.summary.resource_changes == {"same": 1 + 2 + 3 * 4}
+    assert result.done.returncode == 0
+    assert result.changes == {"same": 1 + 2 + 3 * 4}
 
 
 def test_one_changed_key_replaces_only_that_version_and_updates_only_its_tags(world, aws):
-    arns_before = world.stack.outputs()["secretArns"].value
+    arns_before = world.stack.outputs()["secretArns"]
     path = f'twitter-secrets:credentials["{LISTENER}"].consumer_secret'
     world.engine.cli("config", "set", "--secret", "--path", path, cwd=world.work, stdin=NEW_SECRET)
     result = world.run("changed", "up")
-    ops = ops_by_resource(world.events["changed"])
+    ops = result.ops()
     changed = {name: op for name, op in ops.items() if op != {"same"}}
     # pulumi-aws replaces a SecretVersion when its value changes (secret_string is ForceNew): a new
     # version is created, then the old resource is dropped; the secret itself is updated in place.
@@ -182,8 +175,8 @@ def test_one_changed_key_replaces_only_that_version_and_updates_only_its_tags(wo
             "delete-replaced",
         },
     }
-    assert result.summary.resource_changes == {"same": 13, "update": 1, "replace": 1}
-    assert world.stack.outputs()["secretArns"].value == arns_before  # nothing replaced the secret
+    assert result.changes == {"same": 13, "update": 1, "replace": 1}
+    assert world.stack.outputs()["secretArns"] == arns_before  # nothing replaced the secret
     sm = aws("secretsmanager")
     new_value = {**CREDENTIALS[LISTENER], "consumer_secret": NEW_SECRET}
     assert sm.get_secret_value(SecretId=arns_before[LISTENER])["SecretString"] == canonical_payload(new_value)
@@ -194,38 +187,36 @@ def test_one_changed_key_replaces_only_that_version_and_updates_only_its_tags(wo
 
 
 def test_consumer_stack_reads_the_arns_through_a_real_stack_reference(world, aws):
-    consumer = world.engine.project(
-        world.engine.home / "consumer",
-        "twitter-secrets-consumer",
-        ROOT / "stacks" / "consumer" / "__main__.py",
-    )
-    world.engine.cli("stack", "init", "dev", cwd=world.engine.home / "consumer")
-    world.engine.cli("config", "set", "aws:region", "us-east-1", cwd=world.engine.home / "consumer")
-    world.engine.cli(
-        "config",
-        "set",
-        "provisioningStack",
-        f"organization/twitter-secrets/{STACK}",
-        cwd=world.engine.home / "consumer",
-    )
-    world.engine.cli("config", "set", "app", LISTENER, cwd=world.engine.home / "consumer")
-    stack = consumer("dev")
-    result = stack.up(on_output=world.engine.collect)
-    assert result.summary.result == "succeeded"
-    arn = world.stack.outputs()["secretArns"].value[LISTENER]
-    function = aws("lambda").get_function(FunctionName=result.outputs["functionName"].value)
-    fingerprint = world.stack.outputs()["twitterApps"].value[LISTENER]["fingerprint"]
+    # The consumer project as the repository has it (stacks/consumer, its virtualenv ../../.venv).
+    consumer_root = world.engine.home / "consumer-checkout"
+    work = consumer_root / "stacks" / "consumer"
+    work.mkdir(parents=True)
+    for name in ("Pulumi.yaml", "__main__.py", "handler.py"):
+        (work / name).symlink_to(ROOT / "stacks" / "consumer" / name)
+    (consumer_root / ".venv").symlink_to(Path(sys.prefix), target_is_directory=True)
+    cli = world.engine.cli
+    cli("stack", "init", "dev", cwd=work)
+    cli("config", "set", "aws:region", "us-east-1", cwd=work)
+    cli("config", "set", "provisioningStack", f"organization/twitter-secrets/{STACK}", cwd=work)
+    cli("config", "set", "app", LISTENER, cwd=work)
+    stack = world.engine.stack(work, "dev")
+    result = stack.up()
+    assert result.changes["create"] >= 7  # stack, function, task definition, roles, attachments
+    outputs = stack.outputs()
+    arn = world.stack.outputs()["secretArns"][LISTENER]
+    function = aws("lambda").get_function(FunctionName=outputs["functionName"])
+    fingerprint = world.stack.outputs()["twitterApps"][LISTENER]["fingerprint"]
     assert function["Configuration"]["Environment"]["Variables"] == {
         "TWITTER_SECRET_ARN": arn,
         "TWITTER_SECRETS_FINGERPRINT": fingerprint,  # new keys, new configuration
     }
-    task = aws("ecs").describe_task_definition(taskDefinition=result.outputs["taskDefinitionArn"].value)
+    task = aws("ecs").describe_task_definition(taskDefinition=outputs["taskDefinitionArn"])
     (container,) = task["taskDefinition"]["containerDefinitions"]
     assert [s["valueFrom"] for s in container["secrets"]] == [
         f"{arn}:{field}::"
         for field in ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
     ]
-    read_policy = world.stack.outputs()["readPolicyArns"].value[LISTENER]
+    read_policy = world.stack.outputs()["readPolicyArns"][LISTENER]
     roles = [r["RoleName"] for r in aws("iam").list_roles()["Roles"]]
     attached = {
         role: [
@@ -237,11 +228,11 @@ def test_consumer_stack_reads_the_arns_through_a_real_stack_reference(world, aws
     assert all(
         re.fullmatch(r"[\w+=,.@-]+-[0-9a-f]{7}", role) for role in roles
     )  # auto-named as pulumi-aws does
-    stack.destroy(on_output=world.engine.collect)
+    stack.destroy()
 
 
 def test_authorize_writes_the_new_pair_through_the_real_cli(world, aws, moto_url, fake_x):
-    arn = world.stack.outputs()["secretArns"].value[LISTENER]
+    arn = world.stack.outputs()["secretArns"][LISTENER]
     current = json.loads(aws("secretsmanager").get_secret_value(SecretId=arn)["SecretString"])
     fake_x.add_credentials(current, username="listenerbot")
     env = {**world.engine.env, **aws_env(moto_url), "X_API_BASE_URL": fake_x.url}
@@ -276,14 +267,14 @@ def test_authorize_writes_the_new_pair_through_the_real_cli(world, aws, moto_url
     listed = json.loads(world.engine.cli("config", "--json", cwd=world.work).stdout)
     entry = listed["twitter-secrets:credentials"]
     assert entry["secret"] is True and "objectValue" not in entry  # listed as a secret, value hidden
-    stack_file = (world.work / f"Pulumi.{STACK}.yaml").read_text()
+    stack_file = stack_file_of(world.work, STACK).read_text()
     assert got not in stack_file and got not in first + url + out + err
 
 
 def test_destroy_leaves_each_secret_recoverable_for_its_window(world, aws):
-    arns = world.stack.outputs()["secretArns"].value
-    result = world.stack.destroy(on_output=world.engine.collect)
-    assert result.summary.result == "succeeded"
+    arns = world.stack.outputs()["secretArns"]
+    result = world.stack.destroy()
+    assert result.changes == {"delete": 1 + 2 + 3 * 4}
     sm = aws("secretsmanager")
     for label, arn in arns.items():
         described = sm.describe_secret(SecretId=arn)

@@ -8,10 +8,9 @@ format-valid demo keys as secrets (on stdin), runs ``pulumi up``, prints the
 stack outputs and an ``audit --live`` against the same server, then stops the
 server and removes the folder.
 
-The update itself goes through Pulumi's Automation API with the project's
-``__main__.py`` as an inline program: the same CLI and engine, with the
-program run in this process (already in the project's virtualenv), so it
-needs no Python language host besides the CLI.
+The update is ``pulumi up`` run in that copy: the CLI starts ``__main__.py``
+through its Python language host in the project's virtualenv (the copy links
+the checkout's ``.venv``), the same path as your own ``pulumi up``.
 
 moto keeps nothing once it stops, so every run starts from nothing and leaves
 nothing behind: ``local down`` has nothing to destroy and says so.
@@ -22,7 +21,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
-import runpy
 import shutil
 import subprocess
 import tempfile
@@ -118,26 +116,30 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _deploy(pulumi: str, project: Path, env: dict[str, str], out: TextIO, err: TextIO) -> bool:
-    """``pulumi up --yes --stack local`` of the project copy, its program run inline."""
-    from pulumi import automation as auto
-
-    def program() -> None:
-        runpy.run_path(str(project / "__main__.py"), run_name="__main__")
-
-    options = auto.LocalWorkspaceOptions(
-        work_dir=str(project),
-        env_vars=env,
-        pulumi_command=auto.PulumiCommand(
-            root=str(Path(pulumi).resolve().parent.parent), skip_version_check=True
-        ),
+    """``pulumi up --yes --stack local`` in the project copy: the CLI starts the program itself,
+    through its Python language host, in the project's virtualenv, as a user's ``pulumi up`` does."""
+    done = subprocess.run(
+        [pulumi, "up", "--yes", "--stack", STACK, "--non-interactive"],
+        cwd=project,
+        env=env,
+        text=True,
+        stdout=out if _is_real_file(out) else subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
-    try:
-        name = yaml.safe_load((project / "Pulumi.yaml").read_text())["name"]
-        stack = auto.select_stack(stack_name=STACK, project_name=name, program=program, opts=options)
-        stack.up(on_output=lambda line: print(line, file=out, flush=True))
-    except auto.CommandError as error:
+    if done.stdout:
+        print(done.stdout, end="", file=out, flush=True)
+    if done.returncode != 0:
         # The engine's own words, as it printed them; the demo keys went in on stdin and are not in them.
-        print(f"local: pulumi up failed:\n{str(error).strip()[-3000:]}", file=err)
+        print(f"local: pulumi up failed (exit {done.returncode}):\n{done.stderr.strip()[-3000:]}", file=err)
+        return False
+    return True
+
+
+def _is_real_file(stream: TextIO) -> bool:
+    """Whether the CLI can write straight to ``stream`` (a terminal or file), so its progress shows live."""
+    try:
+        stream.fileno()
+    except (OSError, AttributeError, ValueError):
         return False
     return True
 
