@@ -12,17 +12,14 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import os
-import runpy
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pulumi import automation as auto
 
 from tests.standin_aws.install import write_standin_plugin
 from tests.standin_aws.provider import ENDPOINT_ENV
@@ -108,28 +105,6 @@ class Engine:
                 f"pulumi {' '.join(argv)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
             )
         return done
-
-    def project(self, work_dir: Path, name: str, main: Path) -> Callable[[str], auto.Stack]:
-        """A project whose program is ``main``, run inline; returns a function that selects a stack."""
-        work_dir.mkdir(parents=True, exist_ok=True)
-        settings = {
-            "work_dir": str(work_dir),
-            "project_settings": auto.ProjectSettings(name=name, runtime="python"),
-            "env_vars": self.env,
-            "pulumi_command": auto.PulumiCommand(
-                root=str(self.pulumi.parent.parent), skip_version_check=True
-            ),
-        }
-        options = auto.LocalWorkspaceOptions(**settings)
-
-        def program() -> None:
-            runpy.run_path(str(main), run_name="__main__")
-
-        def select(stack: str) -> auto.Stack:
-            return auto.select_stack(stack_name=stack, project_name=name, program=program, opts=options)
-
-        auto.LocalWorkspace(**settings)  # writes Pulumi.yaml into work_dir
-        return select
 
     def init_stack(
         self, work_dir: Path, stack: str, config: dict[str, Any], secrets: dict[str, dict[str, str]]
@@ -281,17 +256,3 @@ def write_plugin_shim(bin_dir: Path) -> Path:
     shim.write_text(f'#!/bin/sh\nexec {sys.executable} {ROOT / "provider" / "__main__.py"} "$@"\n')
     shim.chmod(0o755)
     return shim
-
-
-def ops_by_resource(events: list[Any]) -> dict[str, set[str]]:
-    """URN name → the operations the engine announced for it (create, same, update, replace, …)."""
-    ops: dict[str, set[str]] = {}
-    for event in events:
-        pre = getattr(event, "resource_pre_event", None)
-        if pre is None:
-            continue
-        metadata = pre.metadata
-        ops.setdefault(f"{metadata.type}::{metadata.urn.rsplit('::', 1)[-1]}", set()).add(
-            str(metadata.op.value)
-        )
-    return ops

@@ -7,17 +7,13 @@ auto-naming (`brand-monitoring/listener-rotation-ab12cd3`, refused by IAM and La
 
 from __future__ import annotations
 
-import yaml
-
 from tests.canaries import canary_credentials
-from tests.engine import ROOT, Engine, require_pulumi
+from tests.engine import Engine, require_pulumi
 
 
 def test_a_bearer_rotation_stack_previews_with_names_aws_accepts(tmp_path, moto_url):
     engine = Engine(pulumi=require_pulumi(), home=tmp_path / "engine", moto_url=moto_url)
-    work = tmp_path / "project"
-    select = engine.project(work, "twitter-secrets", ROOT / "__main__.py")
-    engine.cli("stack", "init", "dev", cwd=work)
+    work = engine.repository_project(tmp_path / "project")
     projects = {
         "brand-monitoring": {
             "owner": "team-social",
@@ -25,18 +21,13 @@ def test_a_bearer_rotation_stack_previews_with_names_aws_accepts(tmp_path, moto_
             "apps": {"listener": {"issued_at": "2026-09-01", "bearer_rotation": 30}},
         }
     }
-    stack_file = work / "Pulumi.dev.yaml"
-    document = yaml.safe_load(stack_file.read_text()) or {}
-    document["config"] = {"aws:region": "us-east-1", "twitter-secrets:projects": projects}
-    stack_file.write_text(yaml.safe_dump(document, sort_keys=False))  # keeps the passphrase salt
+    config = {"aws:region": "us-east-1", "twitter-secrets:projects": projects}
     creds = canary_credentials("brand-monitoring/listener", user_id="777")
-    for field, value in creds.items():
-        path = f'twitter-secrets:credentials["brand-monitoring/listener"].{field}'
-        engine.cli("config", "set", "--secret", "--path", path, cwd=work, stdin=value)
-    preview = select("dev").preview(on_output=engine.collect)
+    engine.init_stack(work, "dev", config, {"brand-monitoring/listener": creds})
+    preview = engine.stack(work, "dev").preview()
     # stack, project, app, secret, version, read policy; bearer secret, its version, role, role policy,
     # logs attachment, function, permission, rotation
-    assert preview.change_summary == {"create": 14}
+    assert preview.changes == {"create": 14}
     assert "aws:lambda:Function" in preview.stdout and "does not match AWS's pattern" not in preview.stdout
 
 
