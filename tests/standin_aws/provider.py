@@ -2,9 +2,22 @@
 
 Check applies pulumi-aws's auto-naming and AWS's naming rules and limits;
 Diff reports replacements for the properties pulumi-aws replaces on;
-Create, Update, Delete and Read act on moto's server. Secrets stay secrets:
-each input keeps its PropertyValue (and so its secretness) in the state, and
-write-only inputs are never stored.
+Create, Update, Delete and Read act on moto's server. Read answers with what
+moto holds now (so ``pulumi refresh`` shows a change made by hand), keeping
+each property's secretness. Secrets stay secrets: each input keeps its
+PropertyValue (and so its secretness) in the state, and write-only inputs are
+never stored.
+
+Where AWS runs a Lambda function by itself (a rotation that starts at once),
+``tests/standin_aws/lambda_runner.py`` runs it from moto's copy of its code.
+
+Environment read by the stand-in process (the engine passes the CLI's own):
+
+``TWITTER_SECRETS_STANDIN_AWS_ENDPOINT``
+    moto's URL; else the provider config's ``aws:endpoints``.
+``TWITTER_SECRETS_STANDIN_X_URL``
+    the fake X API's URL, for a function deployed with X's real host (see
+    ``lambda_runner``).
 """
 
 from __future__ import annotations
@@ -12,11 +25,13 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 import boto3
 from botocore.config import Config
+from google.protobuf import struct_pb2
 from pulumi import Archive, Asset, AssetArchive, FileArchive, FileAsset, StringAsset
 from pulumi.provider.experimental.property_value import Computed, PropertyValue
 from pulumi.provider.experimental.provider import (
@@ -53,10 +68,13 @@ from tests.moto_aws import (
     autoname,
     input_problems,
 )
+from tests.standin_aws.lambda_runner import LambdaRunner
 
 #: Where moto's server is; else the provider config's `endpoints` (as `local up` writes them).
 ENDPOINT_ENV = "TWITTER_SECRETS_STANDIN_AWS_ENDPOINT"
 UNKNOWN = object()
+#: An asset or archive the engine sent by its hash only (it does so in Diff); see ``_tolerate_elided``.
+ELIDED = "elided-by-the-engine:"
 COMPUTED_ATTRIBUTES = frozenset(
     {
         "arn",
@@ -69,8 +87,56 @@ COMPUTED_ATTRIBUTES = frozenset(
         "arnWithoutRevision",
         "rotationEnabled",
         "version",
+        "targetId",
+        "standinPackageSources",
     }
 )
+#: State output where the stand-in notes where each package came from (paths, never contents that
+#: are not files), so Read can hand the engine back the package input it was sent without contents.
+SOURCES = "standinPackageSources"
+
+
+def _tolerate_elided() -> None:
+    """Let this SDK carry an asset or archive that the engine sent without its contents.
+
+    The engine sends Diff and Read each asset and archive by its hash only,
+    which this SDK's ``PropertyValue.unmarshal`` refuses before the provider
+    sees the request. Such a value becomes the string ``ELIDED + sig + ":" +
+    hash`` here, and goes back to the engine exactly as it came (Read returns
+    the inputs it was given); Diff swaps in the digest Check computed from the
+    contents.
+    """
+    unmarshal, marshal = PropertyValue.unmarshal, PropertyValue.marshal
+    signatures = {rpc._special_asset_sig, rpc._special_archive_sig}
+
+    def tolerant_unmarshal(value: Any) -> PropertyValue:
+        if value.WhichOneof("kind") == "struct_value":
+            fields = value.struct_value.fields
+            sig = fields.get(rpc._special_sig_key)
+            if (
+                sig is not None
+                and sig.string_value in signatures
+                and not any(k in fields for k in ("path", "text", "uri", "assets"))
+            ):
+                digest = fields["hash"].string_value if "hash" in fields else ""
+                return PropertyValue(f"{ELIDED}{sig.string_value}:{digest}")
+        return unmarshal(value)
+
+    def tolerant_marshal(self: PropertyValue) -> Any:
+        if isinstance(self.value, str) and self.value.startswith(ELIDED):
+            sig, _, digest = self.value[len(ELIDED) :].partition(":")
+            fields = {
+                rpc._special_sig_key: struct_pb2.Value(string_value=sig),
+                "hash": struct_pb2.Value(string_value=digest),
+            }
+            return struct_pb2.Value(struct_value=struct_pb2.Struct(fields=fields))
+        return marshal(self)
+
+    PropertyValue.unmarshal = staticmethod(tolerant_unmarshal)  # type: ignore[method-assign]
+    PropertyValue.marshal = tolerant_marshal  # type: ignore[method-assign]
+
+
+_tolerate_elided()
 
 
 def plain(value: PropertyValue, *, content: bool = False) -> Any:
@@ -147,6 +213,8 @@ class StandinAwsProvider(Provider):
 
     def __init__(self) -> None:
         self.aws: MotoAws | None = None
+        #: (URN, property) -> the digest of the package Check saw, for Diff, which gets only a hash.
+        self._checked_digests: dict[tuple[str, str], str] = {}
 
     async def configure(self, request: ConfigureRequest) -> ConfigureResponse:
         config = {k: plain(v) for k, v in request.args.items()}
@@ -168,7 +236,7 @@ class StandinAwsProvider(Provider):
                 aws_secret_access_key="testing",
             )
 
-        self.aws = MotoAws(client)
+        self.aws = MotoAws(client, functions=LambdaRunner.from_environment(client, endpoint, region))
         return ConfigureResponse(accept_secrets=True, supports_preview=True, accept_resources=True)
 
     async def check(self, request: CheckRequest) -> CheckResponse:
@@ -185,8 +253,16 @@ class StandinAwsProvider(Provider):
         if type_ == PERMISSION and "statementId" not in news:
             old = request.old_inputs.get("statementId")
             news["statementId"] = (
-                old if old is not None else PropertyValue(autoname(request.name, request.random_seed, 100))
+                old
+                if old is not None
+                # Lambda takes [A-Za-z0-9_.-] only: a resource name's "/" cannot go into the id.
+                else PropertyValue(
+                    autoname(re.sub(r"[^A-Za-z0-9_.-]", "-", request.name), request.random_seed, 100)
+                )
             )
+        for key, value in news.items():
+            if isinstance(value.value, (Asset, Archive)):
+                self._checked_digests[(request.urn, key)] = archive_digest(_content(value.value))
         inputs = {k: plain(v) for k, v in news.items()}
         failures = [CheckFailure(prop, reason) for prop, reason in input_problems(type_, inputs)]
         return CheckResponse(inputs=news, failures=failures or None)
@@ -196,6 +272,16 @@ class StandinAwsProvider(Provider):
         skip = WRITE_ONLY.get(type_, frozenset()) | set(request.ignore_changes)
         olds = {k: plain(v) for k, v in request.old_state.items()}
         news = {k: plain(v) for k, v in request.new_inputs.items()}
+        # A package arrives by the engine's hash only: compare the digest Check computed from its
+        # contents, or (no Check in this process: refresh comparing the state with its inputs,
+        # which Read rebuilt from SOURCES) the digest of what SOURCES names.
+        sources = olds.get(SOURCES) if isinstance(olds.get(SOURCES), dict) else {}
+        for key, value in news.items():
+            if isinstance(value, str) and value.startswith(ELIDED):
+                digest = self._checked_digests.get((request.urn, key))
+                if digest is None and key in sources:
+                    digest = archive_digest(_content(_rebuild(sources[key])))
+                news[key] = digest or value
         changed = sorted(
             k
             for k in set(news) | {k for k in olds if k not in COMPUTED_ATTRIBUTES}
@@ -242,11 +328,22 @@ class StandinAwsProvider(Provider):
         await asyncio.to_thread(self._aws.delete, _type_of(request), request.resource_id, state)
 
     async def read(self, request: ReadRequest) -> ReadResponse:
-        exists = await asyncio.to_thread(self._aws.exists, _type_of(request), request.resource_id)
-        if not exists:
+        state = {k: plain(v) for k, v in request.properties.items()}
+        observed = await asyncio.to_thread(self._aws.read, _type_of(request), request.resource_id, state)
+        if observed is None:
             return ReadResponse(resource_id="", properties={}, inputs={})
+        # A package input stays as it was given (state keeps its digest, which is what is compared).
+        # The engine sends it here without its contents, and would store it back that way: rebuild it.
+        sources = state.get(SOURCES) if isinstance(state.get(SOURCES), dict) else {}
+        given = dict(request.inputs)
+        for key, value in request.inputs.items():
+            if str(value.value).startswith(ELIDED) and key in sources:
+                given[key] = PropertyValue(_rebuild(sources[key]))
+        inputs = {k: v for k, v in observed.items() if k in given and k not in sources}
         return ReadResponse(
-            resource_id=request.resource_id, properties=request.properties, inputs=request.inputs
+            resource_id=request.resource_id,
+            properties=_merged(request.properties, observed),
+            inputs=_merged(given, inputs),
         )
 
     async def invoke(self, request: InvokeRequest) -> InvokeResponse:
@@ -267,13 +364,54 @@ class StandinAwsProvider(Provider):
     def _state(
         self, type_: str, inputs: dict[str, PropertyValue], attributes: dict[str, Any]
     ) -> dict[str, PropertyValue]:
-        # An archive is kept as its digest: this SDK cannot read back an archive the engine stored.
+        # An archive is kept as its digest (this SDK cannot read back an archive the engine stored),
+        # and where it came from, to give Read's caller the package input back whole.
         state = {
             k: PropertyValue(plain(v)) if isinstance(v.value, Archive) else v
             for k, v in self._stored(type_, inputs).items()
         }
+        sources = {k: _describe(v.value) for k, v in inputs.items() if isinstance(v.value, Archive)}
+        if sources:
+            state[SOURCES] = wrap(sources)
         state.update({k: wrap(v) for k, v in attributes.items()})
         return state
+
+
+def _describe(item: Asset | Archive) -> dict[str, Any]:
+    """Where an asset or archive comes from, as plain values (for ``SOURCES``)."""
+    if isinstance(item, FileArchive):
+        return {"fileArchive": str(item.path)}
+    if isinstance(item, AssetArchive):
+        return {"assets": {name: _describe(asset) for name, asset in item.assets.items()}}
+    if isinstance(item, FileAsset):
+        return {"fileAsset": str(item.path)}
+    if isinstance(item, StringAsset):
+        return {"text": item.text}
+    raise NotImplementedError(f"the stand-in does not read {type(item).__name__}")
+
+
+def _rebuild(source: dict[str, Any]) -> Asset | Archive:
+    """The asset or archive ``_describe`` described."""
+    if "fileArchive" in source:
+        return FileArchive(source["fileArchive"])
+    if "assets" in source:
+        return AssetArchive({name: _rebuild(inner) for name, inner in source["assets"].items()})
+    if "fileAsset" in source:
+        return FileAsset(source["fileAsset"])
+    return StringAsset(source["text"])
+
+
+def _merged(stored: dict[str, PropertyValue], observed: dict[str, Any]) -> dict[str, PropertyValue]:
+    """``stored`` with what AWS holds now; an unchanged value keeps its PropertyValue, a changed one
+    keeps its secretness, and a property AWS no longer has is dropped."""
+    merged = dict(stored)
+    for key, value in observed.items():
+        old = stored.get(key)
+        if value is None:
+            merged.pop(key, None)
+        elif old is None or plain(old) != value:
+            merged[key] = wrap(value).with_secret(old.is_secret) if old is not None else wrap(value)
+    return merged
 
 
 def _type_of(request: Any) -> str:
