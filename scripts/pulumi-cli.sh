@@ -22,13 +22,13 @@
 #                             (default: ../shared/pulumi-language-hosts beside the checkout)
 #   PULUMI_NODEJS_HOST_SDK    pkg/v3 and sdk/v3 version the Node.js host builds against (3.260.0:
 #                             its source is from that line and does not compile against later ones)
-#   PULUMI_CLI_YAML           1 (default) build pulumi-language-yaml if it builds; 0 skip
-#   PULUMI_YAML_VERSION       pulumi-yaml version (default: newest the proxy serves)
+#   PULUMI_CLI_YAML           1 (default) build pulumi-language-yaml; 0 skip it
+#   PULUMI_YAML_VERSION       pulumi-yaml version (default 1.38.1, see YAML_DEFAULT)
 #   PULUMI_CLI_FORCE          1: ignore PATH and the stamp, rebuild
 # Progress goes to stderr; only the bin directory goes to stdout.
 set -euo pipefail
 
-RECIPE=2   # bump when the build recipe changes, invalidates stamps
+RECIPE=3   # bump when the build recipe changes, invalidates stamps
 PKG_MOD=github.com/pulumi/pulumi/pkg/v3
 SDK_MOD=github.com/pulumi/pulumi/sdk/v3
 PY_MOD=github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3
@@ -36,6 +36,11 @@ NODE_MOD=github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3
 YAML_MOD=github.com/pulumi/pulumi-yaml
 VERSION_VAR=github.com/pulumi/pulumi/sdk/v3/go/common/version.Version
 YAML_VERSION_VAR=github.com/pulumi/pulumi-yaml/pkg/version.Version
+# The newest pulumi-yaml found served by the proxy (its version list names only v1.11.1 and
+# v1.25.0, but asking for a version by name works). It must be built on Pulumi v3.248 or later:
+# older YAML hosts start a plugin folder's Python host with flags (-root=…) today's host refuses,
+# so `packages: {twitter-secrets: ../provider}` would fail.
+YAML_DEFAULT=1.38.1
 
 log() { printf 'pulumi-cli: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -122,7 +127,8 @@ else
   done
   if [ -n "$stamp_hit" ] && [ "${PULUMI_CLI_FORCE:-0}" != 1 ] && [ -x "$(dirname "$stamp_hit")/bin/pulumi" ] \
      && [ -x "$(dirname "$stamp_hit")/bin/pulumi-language-python" ] \
-     && [ -x "$(dirname "$stamp_hit")/bin/pulumi-language-nodejs" ]; then
+     && [ -x "$(dirname "$stamp_hit")/bin/pulumi-language-nodejs" ] \
+     && { [ "${PULUMI_CLI_YAML:-1}" != 1 ] || [ -x "$(dirname "$stamp_hit")/bin/pulumi-language-yaml" ]; }; then
     log "reusing $(dirname "$stamp_hit")/bin ($(grep '^built=' "$stamp_hit" | cut -d= -f2-))"
     printf '%s\n' "$(dirname "$stamp_hit")/bin"
     exit 0
@@ -138,7 +144,8 @@ out="$CACHE/v$cli_version"
 bin="$out/bin"
 stamp="$out/stamp"
 if [ "${PULUMI_CLI_FORCE:-0}" != 1 ] && [ -f "$stamp" ] && grep -qx "recipe=$RECIPE" "$stamp" && [ -x "$bin/pulumi" ] \
-   && [ -x "$bin/pulumi-language-python" ] && [ -x "$bin/pulumi-language-nodejs" ]; then
+   && [ -x "$bin/pulumi-language-python" ] && [ -x "$bin/pulumi-language-nodejs" ] \
+   && { [ "${PULUMI_CLI_YAML:-1}" != 1 ] || [ -x "$bin/pulumi-language-yaml" ]; }; then
   grep -qx "for_sdk=$sdk_version" "$stamp" || echo "for_sdk=$sdk_version" >>"$stamp"
   log "reusing $bin"
   printf '%s\n' "$bin"
@@ -252,17 +259,12 @@ done
 
 yaml_version=""
 if [ "${PULUMI_CLI_YAML:-1}" = 1 ]; then
-  yaml_version=${PULUMI_YAML_VERSION:-$(versions "$YAML_MOD" | tail -n1)}
+  yaml_version=${PULUMI_YAML_VERSION:-$YAML_DEFAULT}
   yaml_version=${yaml_version#v}
-  if [ -z "$yaml_version" ]; then
-    log "warning: the Go module proxy lists no $YAML_MOD version; skipping pulumi-language-yaml"
-  elif build pulumi-language-yaml "$YAML_MOD" "$yaml_version" "$YAML_MOD/cmd/pulumi-language-yaml" \
-         "-X $YAML_VERSION_VAR=v$yaml_version"; then
-    :
-  else
-    log "warning: $YAML_MOD/cmd/pulumi-language-yaml@v$yaml_version did not build; continuing without it"
-    yaml_version=""
-  fi
+  served "$YAML_MOD" "v$yaml_version" || die "the Go module proxy does not serve $YAML_MOD@v$yaml_version"
+  build pulumi-language-yaml "$YAML_MOD" "$yaml_version" "$YAML_MOD/cmd/pulumi-language-yaml" \
+    "-X $YAML_VERSION_VAR=v$yaml_version" \
+    || die "building $YAML_MOD/cmd/pulumi-language-yaml@v$yaml_version failed"
 fi
 
 rm -rf "$bin"; mv "$bin.new" "$bin"

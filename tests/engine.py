@@ -243,16 +243,3 @@ class CliStack:
     def export(self) -> str:
         """``pulumi stack export``: the state as the backend keeps it (secrets encrypted)."""
         return self.engine.cli("stack", "export", "--stack", self.name, cwd=self.work).stdout
-
-
-def write_plugin_shim(bin_dir: Path) -> Path:
-    """``pulumi-resource-twitter-secrets`` running ``provider/__main__.py`` with this interpreter.
-
-    What ``pulumi package add ./provider`` would run, minus the virtualenv Pulumi's Python
-    language host would make for it: that host is not served by the Go module proxy.
-    """
-    bin_dir.mkdir(parents=True, exist_ok=True)
-    shim = bin_dir / "pulumi-resource-twitter-secrets"
-    shim.write_text(f'#!/bin/sh\nexec {sys.executable} {ROOT / "provider" / "__main__.py"} "$@"\n')
-    shim.chmod(0o755)
-    return shim

@@ -288,12 +288,6 @@ def test_gen_sdk(engine, language, files, tmp_path):
         assert "def secret_arn(self) -> pulumi.Output[_builtins.str]" in source
 
 
-#: What pulumi-language-yaml v1.25.0 (the newest the Go module proxy serves; built on Pulumi v3.206)
-#: does with a plugin folder: it starts the Python host itself, passing the runtime options and the
-#: root as command-line flags, which the v3.274 Python host no longer defines.
-OLD_YAML_HOST = "flag provided but not defined: -"
-
-
 def yaml_project(engine: Engine, name: str) -> tuple[Path, CliStack]:
     """A copy of examples/yaml beside a link to the plugin, its stack ``name`` made and every key set on stdin."""
     project = beside_provider(engine.home / name, YAML_EXAMPLE)
@@ -337,30 +331,6 @@ def test_yaml_example_deploys_through_the_plugin_folder(engine, moto_url):
     assert yaml.safe_load((project / "Pulumi.yaml").read_text())["packages"] == {
         "twitter-secrets": "../../provider"
     }
-    preview = engine.run("preview", cwd=project, stack=stack.name, check=False)
-    if preview.done.returncode != 0 and OLD_YAML_HOST in preview.done.stderr + preview.stdout:
-        pytest.xfail(
-            "pulumi-language-yaml v1.25.0 (Pulumi v3.206 inside) starts a Python plugin folder with "
-            "command-line flags the v3.274 Python host no longer defines; a CLI release bundles a newer one"
-        )
-    assert preview.done.returncode == 0, preview.done.stderr[-3000:]
-    deploy_yaml_example(engine, stack, moto_url, preview)
-
-
-def test_yaml_example_deploys_through_the_plugin_executable(engine, moto_url):
-    """The same program with the plugin named by its executable (``plugins: providers:``), which runs
-    ``provider/__main__.py`` with the plugin virtualenv's python: the example itself, in full."""
-    reset(moto_url)
-    project, stack = yaml_project(engine, "yaml-executable")
-    bin_dir = engine.home / "plugin-bin"
-    bin_dir.mkdir(exist_ok=True)
-    shim = bin_dir / "pulumi-resource-twitter-secrets"
-    shim.write_text(f'#!/bin/sh\nexec {PLUGIN_VENV / "bin" / "python"} {PROVIDER / "__main__.py"} "$@"\n')
-    shim.chmod(0o755)
-    program = yaml.safe_load((project / "Pulumi.yaml").read_text())
-    del program["packages"]
-    program["plugins"] = {"providers": [{"name": "twitter-secrets", "path": str(bin_dir)}]}
-    (project / "Pulumi.yaml").write_text(yaml.safe_dump(program, sort_keys=False))
     deploy_yaml_example(engine, stack, moto_url, stack.preview("--diff"))
 
 
