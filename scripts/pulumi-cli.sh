@@ -69,17 +69,19 @@ if [ "${PULUMI_CLI_FORCE:-0}" != 1 ] && existing=$(command -v pulumi 2>/dev/null
   have=$(PULUMI_SKIP_UPDATE_CHECK=1 "$existing" version 2>/dev/null | tail -n1 || true)
   have=${have#v}
   dir=$(dirname "$existing")
-  if [ -n "$have" ] && version_ge "$have" "$sdk_version" \
-     && { [ -x "$dir/pulumi-language-python" ] || command -v pulumi-language-python >/dev/null; }; then
+  has_host() { [ -x "$dir/pulumi-language-$1" ] || command -v "pulumi-language-$1" >/dev/null; }
+  if [ -n "$have" ] && version_ge "$have" "$sdk_version" && has_host python && has_host nodejs \
+     && { [ "${PULUMI_CLI_YAML:-1}" != 1 ] || has_host yaml; }; then
     log "using $existing (v$have >= $sdk_version)"
     printf '%s\n' "$dir"
     exit 0
   fi
-  log "not using $existing (version '${have:-?}'; need >= $sdk_version, with a pulumi-language-python)"
+  log "not using $existing (version '${have:-?}'; need >= $sdk_version, with the python, nodejs and yaml language hosts)"
 fi
 
 # --- 2. build from the Go module proxy --------------------------------------
-command -v go >/dev/null || die "go is not installed"
+# need_go: only a build needs Go (a stamped cache does not).
+need_go() { command -v go >/dev/null || die "go is not installed (it builds the Pulumi CLI here); or $INSTALL_HINT"; }
 CACHE=${PULUMI_CLI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/twitter-secrets/pulumi-cli}
 mkdir -p "$CACHE"
 CACHE=$(cd "$CACHE" && pwd)
@@ -113,17 +115,39 @@ resolve() {
 if command -v flock >/dev/null; then
   exec 9>"$CACHE/.lock"
   flock 9
+else
+  log "warning: no flock on this machine: do not run two of these at once on the same cache"
 fi
+
+# What a build is made from besides versions: the hosts' source (when present) and the pinned
+# YAML host and Node.js host SDK. A stamp made from other inputs is not reused.
+hosts_sum=none
+if [ -d "$HOSTS_SRC" ]; then
+  hosts_sum=$(cat "$HOSTS_SRC"/python/* "$HOSTS_SRC"/nodejs/* 2>/dev/null | sha256sum | cut -c1-16)
+fi
+inputs="hosts=$hosts_sum,nodejs_sdk=${PULUMI_NODEJS_HOST_SDK:-3.260.0},yaml=${PULUMI_CLI_YAML:-1}:${PULUMI_YAML_VERSION:-$YAML_DEFAULT}"
+
+# check_hosts_source: fail before any download when neither the proxy nor a source folder has the hosts.
+check_hosts_source() {
+  if [ ! -f "$HOSTS_SRC/python/main.go" ] || [ ! -f "$HOSTS_SRC/nodejs/main.go" ]; then
+    [ -n "$(versions "$PY_MOD")" ] && [ -n "$(versions "$NODE_MOD")" ] || die \
+      "the Go module proxy does not serve Pulumi's Python and Node.js language hosts, and there is no source for them at $HOSTS_SRC: $INSTALL_HINT"
+  fi
+}
 
 if [ -n "${PULUMI_CLI_VERSION:-}" ]; then
   cli_version=${PULUMI_CLI_VERSION#v}
+  need_go
+  check_hosts_source
   served "$PKG_MOD" "v$cli_version" || die "the Go module proxy does not serve $PKG_MOD@v$cli_version"
 else
   stamp_hit=""
   # fast path: a build for this SDK version, or a newer one made for it, is stamped
   for s in "$CACHE"/v*/stamp; do
     [ -f "$s" ] || continue
-    if grep -qx "recipe=$RECIPE" "$s" && grep -qx "for_sdk=$sdk_version" "$s"; then stamp_hit=$s; fi
+    if grep -qx "recipe=$RECIPE" "$s" && grep -qx "for_sdk=$sdk_version" "$s" && grep -qxF "inputs=$inputs" "$s"; then
+      stamp_hit=$s
+    fi
   done
   if [ -n "$stamp_hit" ] && [ "${PULUMI_CLI_FORCE:-0}" != 1 ] && [ -x "$(dirname "$stamp_hit")/bin/pulumi" ] \
      && [ -x "$(dirname "$stamp_hit")/bin/pulumi-language-python" ] \
@@ -133,6 +157,8 @@ else
     printf '%s\n' "$(dirname "$stamp_hit")/bin"
     exit 0
   fi
+  need_go
+  check_hosts_source
   log "looking up $PKG_MOD@v$sdk_version on the Go module proxy"
   cli_version=$(resolve "$PKG_MOD" "$sdk_version")
   [ -n "$cli_version" ] || die "the Go module proxy serves no $PKG_MOD version >= v$sdk_version"
@@ -143,7 +169,8 @@ fi
 out="$CACHE/v$cli_version"
 bin="$out/bin"
 stamp="$out/stamp"
-if [ "${PULUMI_CLI_FORCE:-0}" != 1 ] && [ -f "$stamp" ] && grep -qx "recipe=$RECIPE" "$stamp" && [ -x "$bin/pulumi" ] \
+if [ "${PULUMI_CLI_FORCE:-0}" != 1 ] && [ -f "$stamp" ] && grep -qx "recipe=$RECIPE" "$stamp" \
+   && grep -qxF "inputs=$inputs" "$stamp" && [ -x "$bin/pulumi" ] \
    && [ -x "$bin/pulumi-language-python" ] && [ -x "$bin/pulumi-language-nodejs" ] \
    && { [ "${PULUMI_CLI_YAML:-1}" != 1 ] || [ -x "$bin/pulumi-language-yaml" ]; }; then
   grep -qx "for_sdk=$sdk_version" "$stamp" || echo "for_sdk=$sdk_version" >>"$stamp"
@@ -271,6 +298,7 @@ rm -rf "$bin"; mv "$bin.new" "$bin"
 rm -rf "$out/src"
 {
   echo "recipe=$RECIPE"
+  echo "inputs=$inputs"
   echo "pulumi=v$cli_version"
   echo "pulumi-language-python=v$py_version"
   echo "pulumi-language-nodejs=v$node_version"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import copy
+import os
 from typing import Any
 
 import pytest
@@ -60,6 +61,19 @@ def make_config(projects: dict[str, Any] | None = None, credentials: dict[str, A
     }
     config.update({f"twitter-secrets:{k}" if ":" not in k else k: v for k, v in extra.items()})
     return config
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """In CI every test must run: a skipped one (a missing CLI, host or tool) fails the run, by name."""
+    if not os.environ.get("CI") or hasattr(session.config, "workerinput"):
+        return  # outside CI skips are fine; under xdist the controller counts for the workers
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped:
+        reporter.write_line(f"CI: {len(skipped)} skipped tests; every test must run in CI:", red=True)
+        for report in skipped:
+            reporter.write_line(f"  {report.nodeid}: {report.longrepr[-1] if report.longrepr else ''}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 from tests.standin_aws.install import write_standin_plugin
+from tests.standin_aws.lambda_runner import LOG_DIR_ENV
 from tests.standin_aws.provider import ENDPOINT_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,6 +70,7 @@ class Engine:
 
     def __post_init__(self) -> None:
         self.state = self.home / "state"
+        self.function_logs = self.home / "function-logs"
         self.state.mkdir(parents=True, exist_ok=True)
         standin_bin = self.home / "standin-bin"
         write_standin_plugin(standin_bin)
@@ -81,6 +83,8 @@ class Engine:
             "PULUMI_SKIP_UPDATE_CHECK": "true",
             "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
             ENDPOINT_ENV: self.moto_url,
+            # The stand-in keeps every Lambda run's output here (rotation, reminders) for the leak scans.
+            LOG_DIR_ENV: str(self.function_logs),
         }
 
     def cli(
@@ -171,6 +175,10 @@ class Engine:
     def stack(self, work: Path, name: str) -> CliStack:
         """The stack ``name`` of the project in ``work``, driven through the CLI."""
         return CliStack(self, work, name)
+
+    def lambda_logs(self) -> dict[str, str]:
+        """Function name → everything its runs printed (what CloudWatch Logs would hold)."""
+        return {p.stem: p.read_text() for p in sorted(self.function_logs.glob("*.log"))}
 
     def collect(self, text: str) -> None:
         """Keep what the engine printed: the leak scan reads it too."""

@@ -137,3 +137,12 @@ def test_local_stack_file_is_a_valid_plan():
     )
     assert done.returncode == 0, done.stdout
     assert "twitter/local/demo/listener" in done.stdout
+
+
+def test_local_runs_the_program_in_the_checkouts_venv_else_the_one_it_runs_from(tmp_path):
+    from twitter_secrets_cli.local import project_venv
+
+    assert project_venv(tmp_path) == Path(sys.prefix)  # these tests run in a virtualenv
+    (tmp_path / ".venv").mkdir()
+    (tmp_path / ".venv" / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    assert project_venv(tmp_path) == tmp_path / ".venv"

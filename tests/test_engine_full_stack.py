@@ -512,7 +512,14 @@ def test_no_key_fragment_in_the_state_the_engine_output_or_the_functions_logs(wo
     )
     assert leaked(stack_file.read_text()) == []
     assert leaked("".join(world.engine.outputs), bearers) == []
+    # Every run the stand-in made as AWS would (both rotations' four steps), as CloudWatch Logs would
+    # keep it; the reminder run the test fired is in world.function_logs.
+    logs = world.engine.lambda_logs()
+    rotations = {f"twitter-{STACK}-{label.replace('/', '-')}-rotation" for label in bearer_arns(world)}
+    assert set(logs) == rotations
+    assert all(logs[name].count("\n== ") + logs[name].startswith("== ") == 4 for name in rotations)
     assert world.function_logs and leaked("".join(world.function_logs), bearers) == []
+    assert leaked("".join(logs.values()), bearers) == []
     transcript = os.environ.get("TWITTER_SECRETS_E2E_TRANSCRIPT")
     if transcript:
         with open(transcript, "a") as handle:

@@ -23,6 +23,7 @@ import importlib.util
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any, TextIO
@@ -75,9 +76,25 @@ def project_copy(root: Path, folder: Path, document: dict[str, Any]) -> Path:
         shutil.copytree(root / name, project / name, ignore=shutil.ignore_patterns("__pycache__"))
     (project / "stacks").mkdir()
     (project / "stacks" / f"Pulumi.{STACK}.yaml").write_text(yaml.safe_dump(document, sort_keys=False))
-    if (root / ".venv").exists():
-        (project / ".venv").symlink_to(root / ".venv")
+    (project / ".venv").symlink_to(project_venv(root), target_is_directory=True)
     return project
+
+
+def project_venv(root: Path) -> Path:
+    """The virtualenv the CLI runs the program in: the checkout's ``.venv`` (what ``Pulumi.yaml``
+    names), else the one this command runs from, which has everything the program needs."""
+    if (root / ".venv" / "pyvenv.cfg").exists():
+        return root / ".venv"
+    if sys.prefix != sys.base_prefix:
+        return Path(sys.prefix)
+    raise NoVirtualenvError(
+        f"no virtualenv at {root / '.venv'}: make it first: python3 -m venv .venv && "
+        ".venv/bin/pip install -r requirements-dev.txt, then run .venv/bin/twitter-secrets local up"
+    )
+
+
+class NoVirtualenvError(RuntimeError):
+    """Pulumi.yaml names ``.venv`` and there is none to give the program."""
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -110,7 +127,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         with moto_server() as endpoint, tempfile.TemporaryDirectory() as tmp:
             return _up(pulumi, root, endpoint, Path(tmp), out, err)
-    except RuntimeError as error:  # moto did not start
+    except RuntimeError as error:  # moto did not start, or there is no virtualenv for the program
         print(f"local: {error}", file=err)
         return 2
 

@@ -32,6 +32,12 @@ Environment read here:
     engine hands its environment to the stand-in plugin, so a test sets this in
     ``Engine.env`` before ``pulumi up``.
 
+``TWITTER_SECRETS_STANDIN_LOG_DIR``
+    Where each run's output goes, as CloudWatch Logs would keep it: appended to
+    ``<dir>/<function name>.log`` under a line naming the event (its ``Step``, or
+    the rule's event type), whether the run worked or not, so a test can scan
+    every function's output for keys, the rotation's included.
+
 Not like Lambda: the interpreter is this one (the virtualenv's Python, not
 Lambda's 3.12), IAM permissions of the function's role are not enforced (moto
 does not), and a run is synchronous (AWS rotates asynchronously, so a failed
@@ -65,6 +71,8 @@ from botocore.exceptions import ClientError
 from tests.moto_aws import CODE_BUCKET
 
 X_URL_ENV = "TWITTER_SECRETS_STANDIN_X_URL"
+#: Where each run's output is kept for the tests to scan (one file per function).
+LOG_DIR_ENV = "TWITTER_SECRETS_STANDIN_LOG_DIR"
 #: X's real API hosts: a function configured with one of them is sent to the fake X instead.
 REAL_X_HOSTS = frozenset({"https://api.x.com", "https://api.twitter.com"})
 #: What Lambda's Python runtime provides besides the standard library (boto3 and what it needs).
@@ -205,6 +213,7 @@ class LambdaRunner:
                 check=False,
             )
             logs = done.stdout + done.stderr
+            _keep_logs(config["FunctionName"], event, logs)
             if not outcome_path.exists():
                 # The process died before the handler returned (an import failed, say): its last line says why.
                 last = (done.stderr.strip().splitlines() or ["no output"])[-1]
@@ -301,6 +310,17 @@ class LambdaRunner:
 
     def _account(self) -> str:
         return self.client("sts").get_caller_identity()["Account"]
+
+
+def _keep_logs(function: str, event: dict[str, Any], logs: str) -> None:
+    """Append one run's output to the function's log file, when the test asked for one."""
+    folder = os.environ.get(LOG_DIR_ENV)
+    if not folder:
+        return
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    what = event.get("Step") or event.get("detail-type") or "event"
+    with open(Path(folder) / f"{function}.log", "a") as handle:
+        handle.write(f"== {what}\n{logs}")
 
 
 def scheduled_event(rule_arn: str, account: str, region: str) -> dict[str, Any]:

@@ -385,9 +385,8 @@ def _describe(item: Asset | Archive) -> dict[str, Any]:
         return {"assets": {name: _describe(asset) for name, asset in item.assets.items()}}
     if isinstance(item, FileAsset):
         return {"fileAsset": str(item.path)}
-    if isinstance(item, StringAsset):
-        return {"text": item.text}
-    raise NotImplementedError(f"the stand-in does not read {type(item).__name__}")
+    # A StringAsset's text would land in plain state here; nothing this project deploys uses one.
+    raise NotImplementedError(f"the stand-in does not keep {type(item).__name__} sources")
 
 
 def _rebuild(source: dict[str, Any]) -> Asset | Archive:
@@ -398,7 +397,7 @@ def _rebuild(source: dict[str, Any]) -> Asset | Archive:
         return AssetArchive({name: _rebuild(inner) for name, inner in source["assets"].items()})
     if "fileAsset" in source:
         return FileAsset(source["fileAsset"])
-    return StringAsset(source["text"])
+    raise NotImplementedError(f"no asset or archive in {sorted(source)}")
 
 
 def _merged(stored: dict[str, PropertyValue], observed: dict[str, Any]) -> dict[str, PropertyValue]:
