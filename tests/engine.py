@@ -185,6 +185,14 @@ class Engine:
         self.outputs.append(text)
 
 
+def transcribe(heading: str, text: str = "") -> None:
+    """Append a step to ``$TWITTER_SECRETS_E2E_TRANSCRIPT``, when set: for a person to read, asserts nothing."""
+    transcript = os.environ.get("TWITTER_SECRETS_E2E_TRANSCRIPT")
+    if transcript:
+        with open(transcript, "a") as handle:
+            handle.write(f"\n===== {heading}\n{text}")
+
+
 def stack_file_of(work_dir: Path, stack: str) -> Path:
     """Where the CLI keeps a stack's config: beside Pulumi.yaml, or in its ``stackConfigDir``."""
     import yaml

@@ -36,7 +36,7 @@ import json
 import re
 import uuid
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote
@@ -166,6 +166,22 @@ def input_problems(type_: str, inputs: dict[str, Any]) -> list[tuple[str, str]]:
                     ("tags", f"a tag is over AWS's {TAG_KEY_MAX}/{TAG_VALUE_MAX}-character limits")
                 )
     return problems
+
+
+def _sync_tags(
+    current: Iterable[str],
+    wanted: dict[str, str] | None,
+    *,
+    untag: Callable[[list[str]], Any],
+    tag: Callable[[dict[str, str]], Any],
+) -> None:
+    """Make a resource's tags ``wanted``: drop the keys it no longer has, then set the rest (every
+    AWS service spells the two calls its own way, so the caller passes them)."""
+    stale = sorted(set(current) - set(wanted or {}))
+    if stale:
+        untag(stale)
+    if wanted:
+        tag(wanted)
 
 
 def _tags(mapping: dict[str, str] | None) -> list[dict[str, str]]:
@@ -331,12 +347,12 @@ class MotoAws:
             update["KmsKeyId"] = news["kmsKeyId"]
         self.secretsmanager.update_secret(**update)
         described = self.secretsmanager.describe_secret(SecretId=arn)
-        current = {t["Key"] for t in described.get("Tags", [])}
-        stale = sorted(current - set(news.get("tags") or {}))
-        if stale:
-            self.secretsmanager.untag_resource(SecretId=arn, TagKeys=stale)
-        if news.get("tags"):
-            self.secretsmanager.tag_resource(SecretId=arn, Tags=_tags(news["tags"]))
+        _sync_tags(
+            {t["Key"] for t in described.get("Tags", [])},
+            news.get("tags"),
+            untag=lambda keys: self.secretsmanager.untag_resource(SecretId=arn, TagKeys=keys),
+            tag=lambda tags: self.secretsmanager.tag_resource(SecretId=arn, Tags=_tags(tags)),
+        )
         # Replicas, as pulumi-aws changes them on an existing secret: add the new regions, then
         # remove the ones no longer listed (each removal deletes that region's copy).
         replicated = {r["Region"] for r in described.get("ReplicationStatus", [])}
@@ -497,11 +513,12 @@ class MotoAws:
                 self.iam.delete_policy_version(PolicyArn=arn, VersionId=oldest["VersionId"])
             self.iam.create_policy_version(PolicyArn=arn, PolicyDocument=news["policy"], SetAsDefault=True)
         if news.get("tags") != olds.get("tags"):
-            stale = sorted(set(olds.get("tags") or {}) - set(news.get("tags") or {}))
-            if stale:
-                self.iam.untag_policy(PolicyArn=arn, TagKeys=stale)
-            if news.get("tags"):
-                self.iam.tag_policy(PolicyArn=arn, Tags=_tags(news["tags"]))
+            _sync_tags(
+                olds.get("tags") or {},
+                news.get("tags"),
+                untag=lambda keys: self.iam.untag_policy(PolicyArn=arn, TagKeys=keys),
+                tag=lambda tags: self.iam.tag_policy(PolicyArn=arn, Tags=_tags(tags)),
+            )
         return {"arn": arn, "policyId": policy["PolicyId"]}
 
     def _delete_policy(self, arn: str, state: dict[str, Any]) -> None:
@@ -538,12 +555,12 @@ class MotoAws:
         self.iam.update_assume_role_policy(RoleName=name, PolicyDocument=news["assumeRolePolicy"])
         if news.get("description") != olds.get("description"):
             self.iam.update_role(RoleName=name, Description=news.get("description") or "")
-        current = _tag_map(self.iam.list_role_tags(RoleName=name).get("Tags"))
-        stale = sorted(set(current) - set(news.get("tags") or {}))
-        if stale:
-            self.iam.untag_role(RoleName=name, TagKeys=stale)
-        if news.get("tags"):
-            self.iam.tag_role(RoleName=name, Tags=_tags(news["tags"]))
+        _sync_tags(
+            _tag_map(self.iam.list_role_tags(RoleName=name).get("Tags")),
+            news.get("tags"),
+            untag=lambda keys: self.iam.untag_role(RoleName=name, TagKeys=keys),
+            tag=lambda tags: self.iam.tag_role(RoleName=name, Tags=_tags(tags)),
+        )
         role = self.iam.get_role(RoleName=name)["Role"]
         return {"arn": role["Arn"], "name": name, "uniqueId": role["RoleId"]}
 
@@ -641,12 +658,12 @@ class MotoAws:
         if olds.get("code") is None or archive_digest(news["code"]) != archive_digest(olds["code"]):
             self.lambda_.update_function_code(FunctionName=name, **self._upload_code(name, news["code"]))
         arn = self.lambda_.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
-        current = self.lambda_.list_tags(Resource=arn).get("Tags") or {}
-        stale = sorted(set(current) - set(news.get("tags") or {}))
-        if stale:
-            self.lambda_.untag_resource(Resource=arn, TagKeys=stale)
-        if news.get("tags"):
-            self.lambda_.tag_resource(Resource=arn, Tags=dict(news["tags"]))
+        _sync_tags(
+            self.lambda_.list_tags(Resource=arn).get("Tags") or {},
+            news.get("tags"),
+            untag=lambda keys: self.lambda_.untag_resource(Resource=arn, TagKeys=keys),
+            tag=lambda tags: self.lambda_.tag_resource(Resource=arn, Tags=dict(tags)),
+        )
         return {"arn": arn, "name": name, "version": "$LATEST"}
 
     def _delete_function(self, name: str, state: dict[str, Any]) -> None:
@@ -740,12 +757,12 @@ class MotoAws:
     def _update_topic(self, arn: str, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
         for name, value in _topic_attributes(news).items():
             self.sns.set_topic_attributes(TopicArn=arn, AttributeName=name, AttributeValue=value)
-        current = _tag_map(self.sns.list_tags_for_resource(ResourceArn=arn).get("Tags"))
-        stale = sorted(set(current) - set(news.get("tags") or {}))
-        if stale:
-            self.sns.untag_resource(ResourceArn=arn, TagKeys=stale)
-        if news.get("tags"):
-            self.sns.tag_resource(ResourceArn=arn, Tags=_tags(news["tags"]))
+        _sync_tags(
+            _tag_map(self.sns.list_tags_for_resource(ResourceArn=arn).get("Tags")),
+            news.get("tags"),
+            untag=lambda keys: self.sns.untag_resource(ResourceArn=arn, TagKeys=keys),
+            tag=lambda tags: self.sns.tag_resource(ResourceArn=arn, Tags=_tags(tags)),
+        )
         return {"arn": arn}
 
     def _delete_topic(self, arn: str, state: dict[str, Any]) -> None:
@@ -813,12 +830,12 @@ class MotoAws:
 
     def _update_event_rule(self, name: str, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
         arn = self._put_rule(news)
-        current = _tag_map(self.events.list_tags_for_resource(ResourceARN=arn).get("Tags"))
-        stale = sorted(set(current) - set(news.get("tags") or {}))
-        if stale:
-            self.events.untag_resource(ResourceARN=arn, TagKeys=stale)
-        if news.get("tags"):
-            self.events.tag_resource(ResourceARN=arn, Tags=_tags(news["tags"]))
+        _sync_tags(
+            _tag_map(self.events.list_tags_for_resource(ResourceARN=arn).get("Tags")),
+            news.get("tags"),
+            untag=lambda keys: self.events.untag_resource(ResourceARN=arn, TagKeys=keys),
+            tag=lambda tags: self.events.tag_resource(ResourceARN=arn, Tags=_tags(tags)),
+        )
         return {"arn": arn}
 
     def _delete_event_rule(self, name: str, state: dict[str, Any]) -> None:
@@ -886,13 +903,14 @@ class MotoAws:
             kwargs["Dimensions"] = [{"Name": k, "Value": v} for k, v in sorted(news["dimensions"].items())]
         self.cloudwatch.put_metric_alarm(**kwargs)
         (alarm,) = self.cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"]
-        current = _tag_map(self.cloudwatch.list_tags_for_resource(ResourceARN=alarm["AlarmArn"]).get("Tags"))
-        stale = sorted(set(current) - set(news.get("tags") or {}))
-        if stale:
-            self.cloudwatch.untag_resource(ResourceARN=alarm["AlarmArn"], TagKeys=stale)
-        if news.get("tags"):
-            self.cloudwatch.tag_resource(ResourceARN=alarm["AlarmArn"], Tags=_tags(news["tags"]))
-        return {"arn": alarm["AlarmArn"]}
+        arn = alarm["AlarmArn"]
+        _sync_tags(
+            _tag_map(self.cloudwatch.list_tags_for_resource(ResourceARN=arn).get("Tags")),
+            news.get("tags"),
+            untag=lambda keys: self.cloudwatch.untag_resource(ResourceARN=arn, TagKeys=keys),
+            tag=lambda tags: self.cloudwatch.tag_resource(ResourceARN=arn, Tags=_tags(tags)),
+        )
+        return {"arn": arn}
 
     def _delete_metric_alarm(self, name: str, state: dict[str, Any]) -> None:
         self.cloudwatch.delete_alarms(AlarmNames=[name])

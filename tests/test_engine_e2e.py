@@ -27,7 +27,7 @@ import pytest
 from tests.aws_server import aws_env, client, reset
 from tests.canaries import canary_credentials, fragments
 from tests.conftest import LABELS, PROJECTS, listener_tags
-from tests.engine import ROOT, Engine, Run, require_pulumi, stack_file_of
+from tests.engine import ROOT, Engine, Run, require_pulumi, stack_file_of, transcribe
 from twitter_runtime import canonical_payload, fingerprint
 
 STACK = "e2e"
@@ -56,11 +56,7 @@ class World:
     def run(self, step: str, action: str, **kwargs) -> Run:
         result = getattr(self.stack, action)(**kwargs)
         self.results[step] = result
-        transcript = os.environ.get("TWITTER_SECRETS_E2E_TRANSCRIPT")  # for a person to read; asserts nothing
-        if transcript:
-            with open(transcript, "a") as handle:
-                handle.write(f"\n===== {step}: $ {' '.join(['pulumi', *result.done.args[1:]])}\n")
-                handle.write(result.stdout)
+        transcribe(f"{step}: $ {' '.join(['pulumi', *result.done.args[1:]])}", result.stdout)
         return result
 
 
@@ -113,14 +109,11 @@ def test_config_and_state_hold_no_key_in_plain_text(world):
     assert "secure:" in stack_file
     assert leaked(exported) == []
     assert leaked(stack_file) == []
-    transcript = os.environ.get("TWITTER_SECRETS_E2E_TRANSCRIPT")
-    if transcript:
-        with open(transcript, "a") as handle:
-            handle.write(
-                f"\n===== state scan: pulumi stack export, {len(exported)} characters; {len(CREDENTIALS) * 4} canary "
-                f"keys, every 10-character fragment searched: {len(leaked(exported))} found in the export, "
-                f"{len(leaked(stack_file))} in the stack file, {len(leaked(''.join(world.engine.outputs)))} in the engine's output\n"
-            )
+    transcribe(
+        f"state scan: pulumi stack export, {len(exported)} characters; {len(CREDENTIALS) * 4} canary "
+        f"keys, every 10-character fragment searched: {len(leaked(exported))} found in the export, "
+        f"{len(leaked(stack_file))} in the stack file, {len(leaked(''.join(world.engine.outputs)))} in the engine's output\n"
+    )
     assert leaked("".join(world.engine.outputs)) == []
     # The value is in the state, encrypted: the version's secretString is a ciphertext.
     state = json.loads(exported)

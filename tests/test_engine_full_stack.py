@@ -22,7 +22,6 @@ logs; destroy leaves each secret in its recovery window.
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,7 @@ import pytest
 
 from tests.aws_server import CLIENT_CONFIG, CREDENTIALS, client, reset
 from tests.canaries import canary_client, canary_credentials, fragments
-from tests.engine import Engine, Run, require_pulumi
+from tests.engine import Engine, Run, require_pulumi, stack_file_of, transcribe
 from tests.fake_x import fake_x_server
 from tests.standin_aws.lambda_runner import X_URL_ENV, LambdaRunner
 from twitter_runtime.keys import ACCOUNT_FIELDS, APP_FIELDS, canonical_payload
@@ -139,10 +138,7 @@ class World:
     def run(self, step: str, verb: str, *argv: str) -> Run:
         result = self.engine.run(verb, *argv, cwd=self.work, stack=STACK)
         self.runs[step] = result
-        transcript = os.environ.get("TWITTER_SECRETS_E2E_TRANSCRIPT")  # for a person to read; asserts nothing
-        if transcript:
-            with open(transcript, "a") as handle:
-                handle.write(f"\n===== {step}: pulumi {verb} {' '.join(argv)}\n{result.stdout}")
+        transcribe(f"{step}: pulumi {verb} {' '.join(argv)}", result.stdout)
         return result
 
     def outputs(self) -> dict[str, Any]:
@@ -505,11 +501,7 @@ def test_no_key_fragment_in_the_state_the_engine_output_or_the_functions_logs(wo
     )
     # The bearers are X's secrets too: Pulumi never reads them, so the state cannot hold them.
     assert leaked(exported, bearers + tuple(world.handed_out.values())) == []
-    stack_file = next(
-        p
-        for p in (world.work / "stacks" / f"Pulumi.{STACK}.yaml", world.work / f"Pulumi.{STACK}.yaml")
-        if p.exists()
-    )
+    stack_file = stack_file_of(world.work, STACK)
     assert leaked(stack_file.read_text()) == []
     assert leaked("".join(world.engine.outputs), bearers) == []
     # Every run the stand-in made as AWS would (both rotations' four steps), as CloudWatch Logs would
@@ -520,14 +512,11 @@ def test_no_key_fragment_in_the_state_the_engine_output_or_the_functions_logs(wo
     assert all(logs[name].count("\n== ") + logs[name].startswith("== ") == 4 for name in rotations)
     assert world.function_logs and leaked("".join(world.function_logs), bearers) == []
     assert leaked("".join(logs.values()), bearers) == []
-    transcript = os.environ.get("TWITTER_SECRETS_E2E_TRANSCRIPT")
-    if transcript:
-        with open(transcript, "a") as handle:
-            handle.write(
-                f"\n===== full-stack state scan: pulumi stack export, {len(exported)} characters; "
-                f"{len(every_key())} canary keys and {len(bearers)} rotated bearers, every 10-character fragment "
-                "searched in the export, the stack file, the engine's output and the functions' logs: none found\n"
-            )
+    transcribe(
+        f"full-stack state scan: pulumi stack export, {len(exported)} characters; "
+        f"{len(every_key())} canary keys and {len(bearers)} rotated bearers, every 10-character fragment "
+        "searched in the export, the stack file, the engine's output and the functions' logs: none found\n"
+    )
 
 
 def test_destroy_removes_everything_and_leaves_each_secret_recoverable(world):
