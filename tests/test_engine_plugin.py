@@ -34,7 +34,7 @@ import yaml
 
 from tests.aws_server import client, reset
 from tests.canaries import canary_credentials, fragments
-from tests.engine import ROOT, CliStack, Engine, Run, require_pulumi
+from tests.engine import ROOT, CliStack, Engine, Run, require_pulumi, transcribe
 from tests.fake_x import fake_x_server
 from tests.standin_aws.lambda_runner import X_URL_ENV
 from twitter_runtime import canonical_payload
@@ -394,6 +394,7 @@ class Consumer:
         start = time.monotonic()
         result = action(*args, **kwargs)
         self.timings[step] = round(time.monotonic() - start, 1)
+        transcribe(f"{self.work.name} {step} ({self.timings[step]} s)", getattr(result, "stdout", ""))
         return result
 
     def package_add(self) -> subprocess.CompletedProcess:
