@@ -18,8 +18,9 @@
 #   PYTHON                    python whose `pulumi` package sets the version (python3)
 #   PULUMI_CLI_CACHE          cache root (${XDG_CACHE_HOME:-$HOME/.cache}/twitter-secrets/pulumi-cli)
 #   PULUMI_CLI_VERSION        build exactly this CLI version instead of the SDK's
-#   PULUMI_LANGUAGE_HOSTS_SRC where the language hosts' source is
-#                             (default: ../shared/pulumi-language-hosts beside the checkout)
+#   PULUMI_LANGUAGE_HOSTS_SRC where the language hosts' source is (default:
+#                             ../shared/pulumi-language-hosts beside the checkout, or beside
+#                             the local checkout it was cloned from)
 #   PULUMI_NODEJS_HOST_SDK    pkg/v3 and sdk/v3 version the Node.js host builds against (3.260.0:
 #                             its source is from that line and does not compile against later ones)
 #   PULUMI_CLI_YAML           1 (default) build pulumi-language-yaml; 0 skip it
@@ -28,7 +29,7 @@
 # Progress goes to stderr; only the bin directory goes to stdout.
 set -euo pipefail
 
-RECIPE=3   # bump when the build recipe changes, invalidates stamps
+RECIPE=4   # bump when the build recipe changes, invalidates stamps
 PKG_MOD=github.com/pulumi/pulumi/pkg/v3
 SDK_MOD=github.com/pulumi/pulumi/sdk/v3
 PY_MOD=github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3
@@ -61,7 +62,17 @@ sdk_version=$("$PYTHON" -c 'import importlib.metadata as m; print(m.version("pul
 sdk_version=${sdk_version%%+*}
 log "python SDK pulumi==$sdk_version ($PYTHON)"
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-HOSTS_SRC=${PULUMI_LANGUAGE_HOSTS_SRC:-$here/../../shared/pulumi-language-hosts}
+# The hosts' source: where PULUMI_LANGUAGE_HOSTS_SRC says, else ../shared beside this checkout,
+# else beside the checkout this one was cloned from (a clean clone made elsewhere).
+have_hosts_source() { [ -f "$1/python/main.go" ] && [ -f "$1/nodejs/main.go" ]; }
+HOSTS_SRC=${PULUMI_LANGUAGE_HOSTS_SRC:-}
+if [ -z "$HOSTS_SRC" ]; then
+  HOSTS_SRC=$here/../../shared/pulumi-language-hosts
+  origin=$(git -C "$here/.." config --get remote.origin.url 2>/dev/null || true)
+  if ! have_hosts_source "$HOSTS_SRC" && [ -d "$origin" ] && have_hosts_source "$origin/../shared/pulumi-language-hosts"; then
+    HOSTS_SRC=$origin/../shared/pulumi-language-hosts
+  fi
+fi
 INSTALL_HINT="install the Pulumi CLI from https://www.pulumi.com/docs/install/ (it ships the Python and Node.js language hosts) and put it on PATH"
 
 # --- 1. a pulumi already on PATH -------------------------------------------
@@ -119,17 +130,23 @@ else
   log "warning: no flock on this machine: do not run two of these at once on the same cache"
 fi
 
-# What a build is made from besides versions: the hosts' source (when present) and the pinned
-# YAML host and Node.js host SDK. A stamp made from other inputs is not reused.
-hosts_sum=none
-if [ -d "$HOSTS_SRC" ]; then
-  hosts_sum=$(cat "$HOSTS_SRC"/python/* "$HOSTS_SRC"/nodejs/* 2>/dev/null | sha256sum | cut -c1-16)
+# What a build is made from besides versions: the pinned YAML host and Node.js host SDK, and the
+# hosts' source. A stamp made from other inputs is not reused; without the source here (nothing to
+# build from) a stamp made from any source is.
+inputs="nodejs_sdk=${PULUMI_NODEJS_HOST_SDK:-3.260.0},yaml=${PULUMI_CLI_YAML:-1}:${PULUMI_YAML_VERSION:-$YAML_DEFAULT}"
+hosts_sum=""
+if have_hosts_source "$HOSTS_SRC"; then
+  hosts_sum=$(cat "$HOSTS_SRC"/python/* "$HOSTS_SRC"/nodejs/* | sha256sum | cut -c1-16)
 fi
-inputs="hosts=$hosts_sum,nodejs_sdk=${PULUMI_NODEJS_HOST_SDK:-3.260.0},yaml=${PULUMI_CLI_YAML:-1}:${PULUMI_YAML_VERSION:-$YAML_DEFAULT}"
+# stamp_ok STAMP: made by this recipe from these inputs (and this source, when there is one)
+stamp_ok() {
+  grep -qx "recipe=$RECIPE" "$1" && grep -qxF "inputs=$inputs" "$1" \
+    && { [ -z "$hosts_sum" ] || grep -qxF "hosts=$hosts_sum" "$1"; }
+}
 
 # check_hosts_source: fail before any download when neither the proxy nor a source folder has the hosts.
 check_hosts_source() {
-  if [ ! -f "$HOSTS_SRC/python/main.go" ] || [ ! -f "$HOSTS_SRC/nodejs/main.go" ]; then
+  if ! have_hosts_source "$HOSTS_SRC"; then
     [ -n "$(versions "$PY_MOD")" ] && [ -n "$(versions "$NODE_MOD")" ] || die \
       "the Go module proxy does not serve Pulumi's Python and Node.js language hosts, and there is no source for them at $HOSTS_SRC: $INSTALL_HINT"
   fi
@@ -145,7 +162,7 @@ else
   # fast path: a build for this SDK version, or a newer one made for it, is stamped
   for s in "$CACHE"/v*/stamp; do
     [ -f "$s" ] || continue
-    if grep -qx "recipe=$RECIPE" "$s" && grep -qx "for_sdk=$sdk_version" "$s" && grep -qxF "inputs=$inputs" "$s"; then
+    if stamp_ok "$s" && grep -qx "for_sdk=$sdk_version" "$s"; then
       stamp_hit=$s
     fi
   done
@@ -169,8 +186,7 @@ fi
 out="$CACHE/v$cli_version"
 bin="$out/bin"
 stamp="$out/stamp"
-if [ "${PULUMI_CLI_FORCE:-0}" != 1 ] && [ -f "$stamp" ] && grep -qx "recipe=$RECIPE" "$stamp" \
-   && grep -qxF "inputs=$inputs" "$stamp" && [ -x "$bin/pulumi" ] \
+if [ "${PULUMI_CLI_FORCE:-0}" != 1 ] && [ -f "$stamp" ] && stamp_ok "$stamp" && [ -x "$bin/pulumi" ] \
    && [ -x "$bin/pulumi-language-python" ] && [ -x "$bin/pulumi-language-nodejs" ] \
    && { [ "${PULUMI_CLI_YAML:-1}" != 1 ] || [ -x "$bin/pulumi-language-yaml" ]; }; then
   grep -qx "for_sdk=$sdk_version" "$stamp" || echo "for_sdk=$sdk_version" >>"$stamp"
@@ -222,7 +238,7 @@ log "looking up $PY_MOD@v$cli_version on the Go module proxy"
 py_version=$(resolve "$PY_MOD" "$cli_version")
 node_version=$(resolve "$NODE_MOD" "$cli_version")
 if [ -z "$py_version" ] || [ -z "$node_version" ]; then
-  [ -f "$HOSTS_SRC/python/main.go" ] && [ -f "$HOSTS_SRC/nodejs/main.go" ] || die \
+  have_hosts_source "$HOSTS_SRC" || die \
     "the Go module proxy does not serve Pulumi's Python and Node.js language hosts, and there is no source for them at $HOSTS_SRC: $INSTALL_HINT"
   HOSTS_SRC=$(cd "$HOSTS_SRC" && pwd)
   log "the proxy does not serve the language hosts; building them from $HOSTS_SRC"
@@ -299,6 +315,7 @@ rm -rf "$out/src"
 {
   echo "recipe=$RECIPE"
   echo "inputs=$inputs"
+  echo "hosts=${hosts_sum:-none}"
   echo "pulumi=v$cli_version"
   echo "pulumi-language-python=v$py_version"
   echo "pulumi-language-nodejs=v$node_version"
