@@ -23,8 +23,8 @@ def reset(url: str) -> None:
         pass
 
 
-def client(url: str, service: str) -> Any:
-    return boto3.client(service, endpoint_url=url, region_name=REGION, config=CLIENT_CONFIG, **CREDENTIALS)
+def client(url: str, service: str, region: str = REGION) -> Any:
+    return boto3.client(service, endpoint_url=url, region_name=region, config=CLIENT_CONFIG, **CREDENTIALS)
 
 
 def aws_env(url: str) -> dict[str, str]:

@@ -7,6 +7,8 @@ leak (a prefix in an error, a suffix in a tag) is caught too.
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Iterable
 
 FIELDS = ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
 _LENGTHS = {"consumer_key": 25, "consumer_secret": 50, "access_token_secret": 45}
@@ -38,6 +40,16 @@ def canary_credentials(label: str, user_id: str = "9988776655") -> dict[str, str
 def fragments(value: str, size: int = 10) -> list[str]:
     """Every window of ``size`` characters: a leak of any part is still a leak."""
     return [value[i : i + size] for i in range(0, len(value) - size + 1)]
+
+
+#: An Access Token's leading X user id and its dash: public (X shows whose token it is), not secret.
+_USER_ID = re.compile(r"^\d+-")
+
+
+def found_fragments(text: str, values: Iterable[str], size: int = 10) -> list[str]:
+    """Every ``size``-character window of any value that occurs in ``text``, sorted: a leak of any
+    part of a key is a leak. An Access Token's public user id prefix is left out of its windows."""
+    return sorted({f for value in values for f in fragments(_USER_ID.sub("", value), size) if f in text})
 
 
 def canary_client(label: str) -> dict[str, str]:

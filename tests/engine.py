@@ -161,6 +161,7 @@ class Engine:
             env={"PULUMI_DEBUG_COMMANDS": "true"},
         )
         self.collect(done.stdout + done.stderr)
+        transcribe(f"{cwd.name}: pulumi {verb} --stack {stack} {' '.join(argv)}", done.stdout)
         events = (
             [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
             if log.exists()

@@ -295,10 +295,6 @@ class MotoAws:
             if not missing(error):
                 raise
 
-    def exists(self, type_: str, id_: str) -> bool:
-        """For refresh: whether AWS still has it (and a secret is not scheduled for deletion)."""
-        return self.read(type_, id_, {}) is not None
-
     def read(self, type_: str, id_: str, state: dict[str, Any]) -> dict[str, Any] | None:
         """What AWS holds now, as the program's inputs spell it; None when it is gone.
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from tests.aws_server import aws_env, client, reset
-from tests.canaries import canary_credentials, fragments
+from tests.canaries import canary_credentials, found_fragments
 from tests.conftest import LABELS, PROJECTS, listener_tags
 from tests.engine import ROOT, Engine, Run, require_pulumi, stack_file_of, transcribe
 from twitter_runtime import canonical_payload, fingerprint
@@ -40,8 +40,7 @@ E2E_PROJECTS["research"]["apps"]["archive"]["issued_at"] = "2026-09-15"
 
 
 def leaked(text: str) -> list[str]:
-    keys = [*(v for creds in CREDENTIALS.values() for v in creds.values()), NEW_SECRET]
-    return sorted({f for value in keys for f in fragments(value.split("-", 1)[-1]) if f in text})
+    return found_fragments(text, [*(v for creds in CREDENTIALS.values() for v in creds.values()), NEW_SECRET])
 
 
 class World:
@@ -56,7 +55,6 @@ class World:
     def run(self, step: str, action: str, **kwargs) -> Run:
         result = getattr(self.stack, action)(**kwargs)
         self.results[step] = result
-        transcribe(f"{step}: $ {' '.join(['pulumi', *result.done.args[1:]])}", result.stdout)
         return result
 
 

@@ -26,11 +26,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
-from tests.aws_server import CLIENT_CONFIG, CREDENTIALS, client, reset
-from tests.canaries import canary_client, canary_credentials, fragments
+from tests.aws_server import REGION, client, reset
+from tests.canaries import canary_client, canary_credentials, found_fragments
 from tests.engine import Engine, Run, require_pulumi, stack_file_of, transcribe
 from tests.fake_x import fake_x_server
 from tests.standin_aws.lambda_runner import X_URL_ENV, LambdaRunner
@@ -115,14 +114,12 @@ def projects(x_url: str) -> dict[str, Any]:
 
 
 def every_key() -> list[str]:
-    """Each key's secret part (an Access Token's public user id prefix is not secret)."""
-    values = [*APP_KEYS.values(), *SOLO_KEYS.values(), *(v for t in TOKENS.values() for v in t.values())]
-    return [v.split("-", 1)[-1] for v in values]
+    """Every key of the stack: the App's (its OAuth 2.0 client included), each account's token pair, solo's."""
+    return [*APP_KEYS.values(), *SOLO_KEYS.values(), *(v for t in TOKENS.values() for v in t.values())]
 
 
 def leaked(text: str, extra: tuple[str, ...] = ()) -> list[str]:
-    needles = {f for value in (*every_key(), *extra) for f in fragments(value)}
-    return sorted(n for n in needles if n in text)
+    return found_fragments(text, [*every_key(), *extra])
 
 
 class World:
@@ -138,16 +135,13 @@ class World:
     def run(self, step: str, verb: str, *argv: str) -> Run:
         result = self.engine.run(verb, *argv, cwd=self.work, stack=STACK)
         self.runs[step] = result
-        transcribe(f"{step}: pulumi {verb} {' '.join(argv)}", result.stdout)
         return result
 
     def outputs(self) -> dict[str, Any]:
         return self.engine.stack_outputs(self.work, STACK)
 
-    def aws(self, service: str, region: str = "us-east-1") -> Any:
-        return boto3.client(
-            service, endpoint_url=self.moto_url, region_name=region, config=CLIENT_CONFIG, **CREDENTIALS
-        )
+    def aws(self, service: str, region: str = REGION) -> Any:
+        return client(self.moto_url, service, region)
 
 
 @pytest.fixture(scope="module")

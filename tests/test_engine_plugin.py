@@ -33,8 +33,8 @@ import pytest
 import yaml
 
 from tests.aws_server import client, reset
-from tests.canaries import canary_credentials, fragments
-from tests.engine import ROOT, CliStack, Engine, Run, require_pulumi, transcribe
+from tests.canaries import canary_credentials, found_fragments
+from tests.engine import ROOT, CliStack, Engine, require_pulumi
 from tests.fake_x import fake_x_server
 from tests.standin_aws.lambda_runner import X_URL_ENV
 from twitter_runtime import canonical_payload
@@ -76,16 +76,8 @@ YAML_RESOURCES = 1 + 1 + 3 * 4
 
 
 def leaked(text: str, keys: list[dict[str, str]]) -> list[str]:
-    """Every 10-character fragment of any key found in ``text`` (an Access Token's public user id prefix aside)."""
-    return sorted(
-        {
-            f
-            for creds in keys
-            for value in creds.values()
-            for f in fragments(value.split("-", 1)[-1])
-            if f in text
-        }
-    )
+    """Every 10-character fragment of any key found in ``text``."""
+    return found_fragments(text, [value for creds in keys for value in creds.values()])
 
 
 _PREPARED: dict[str, float | bool] = {}
@@ -110,7 +102,7 @@ def prepare_plugin(engine: Engine) -> dict[str, float | bool]:
         attached = {"PULUMI_DEBUG_PROVIDERS": "aws:1"} if created else {}
         if not created:
             standin_as_installed(engine)
-        done = run_cli(engine, "package", "get-schema", str(PROVIDER), cwd=engine.home, env=attached)
+        done = engine.cli("package", "get-schema", str(PROVIDER), cwd=engine.home, check=False, env=attached)
         if done.returncode != 0:
             if created:
                 shutil.rmtree(PLUGIN_VENV, ignore_errors=True)
@@ -123,17 +115,6 @@ def prepare_plugin(engine: Engine) -> dict[str, float | bool]:
         f"\nplugin virtualenv {PLUGIN_VENV}: {'created' if created else 'reused'} in {_PREPARED['seconds']}s"
     )
     return _PREPARED
-
-
-def run_cli(engine: Engine, *argv: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
-    """``engine.cli`` with a few variables changed for this one command."""
-    saved = dict(engine.env)
-    engine.env.update(env)
-    try:
-        return engine.cli(*argv, cwd=cwd, check=False)
-    finally:
-        engine.env.clear()
-        engine.env.update(saved)
 
 
 def standin_as_installed(engine: Engine) -> None:
@@ -231,7 +212,7 @@ def test_the_plugin_runs_in_its_own_virtualenv_whatever_python_the_caller_has(en
     calls.unlink()
 
     env = {"PATH": f"{other / 'bin'}{os.pathsep}{engine.env['PATH']}", "VIRTUAL_ENV": str(other)}
-    done = run_cli(engine, "package", "get-schema", str(PROVIDER), cwd=tmp_path, env=env)
+    done = engine.cli("package", "get-schema", str(PROVIDER), cwd=tmp_path, check=False, env=env)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["name"] == "twitter-secrets"
     # The host runs the first python3 on PATH for one thing only: `python3 -m venv provider/venv`
@@ -290,9 +271,16 @@ def yaml_project(engine: Engine, name: str) -> tuple[Path, CliStack]:
     return project, engine.stack(project, name)
 
 
-def deploy_yaml_example(engine: Engine, stack: CliStack, moto_url: str, preview: Run) -> None:
-    """From a preview on: up, the values in AWS, no key in outputs or state, a no-change up, destroy
-    leaving every secret recoverable."""
+def test_yaml_example_deploys_through_the_plugin_folder(engine, moto_url):
+    """examples/yaml as it is: its ``packages:`` entry names the plugin folder (``../../provider``)."""
+    reset(moto_url)
+    project, stack = yaml_project(engine, "yaml-folder")
+    assert yaml.safe_load((project / "Pulumi.yaml").read_text())["packages"] == {
+        "twitter-secrets": "../../provider"
+    }
+    # Then up, the values in AWS, no key in outputs or state, a no-change up, destroy leaving every
+    # secret recoverable.
+    preview = stack.preview("--diff")
     assert preview.changes == {"create": YAML_RESOURCES}
     assert preview.ops()["twitter-secrets:index:TwitterProject::brandMonitoring"] == {"create"}
     up = stack.up()
@@ -314,16 +302,6 @@ def deploy_yaml_example(engine: Engine, stack: CliStack, moto_url: str, preview:
     assert stack.up(expect_no_changes=True).changes == {"same": YAML_RESOURCES}
     assert stack.destroy().changes == {"delete": YAML_RESOURCES}
     assert all("DeletedDate" in sm.describe_secret(SecretId=arn) for arn in outputs["secretArns"].values())
-
-
-def test_yaml_example_deploys_through_the_plugin_folder(engine, moto_url):
-    """examples/yaml as it is: its ``packages:`` entry names the plugin folder (``../../provider``)."""
-    reset(moto_url)
-    project, stack = yaml_project(engine, "yaml-folder")
-    assert yaml.safe_load((project / "Pulumi.yaml").read_text())["packages"] == {
-        "twitter-secrets": "../../provider"
-    }
-    deploy_yaml_example(engine, stack, moto_url, stack.preview("--diff"))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -394,7 +372,6 @@ class Consumer:
         start = time.monotonic()
         result = action(*args, **kwargs)
         self.timings[step] = round(time.monotonic() - start, 1)
-        transcribe(f"{self.work.name} {step} ({self.timings[step]} s)", getattr(result, "stdout", ""))
         return result
 
     def package_add(self) -> subprocess.CompletedProcess:
