@@ -18,17 +18,13 @@ from typing import Any
 
 from twitter_runtime.keys import KEY_FIELDS
 
-from .app_settings import check_bearer_rotation, unknown_names
+from .problems import unknown_names
+from .settings import ACCOUNT, BY_NAME, names_in
+from .value_checks import CheckContext
 
 #: What an account may set for itself; everything else it takes from its App.
-ACCOUNT_KEYS: tuple[str, ...] = (
-    "owner",
-    "issued_at",
-    "rotation_interval_days",
-    "access_level",
-    "tags",
-    "readers",
-)
+ACCOUNT_KEYS: tuple[str, ...] = names_in(ACCOUNT)
+
 #: App settings that describe the accounts and are not passed to each account's component.
 ACCOUNTS_ARGS: tuple[str, ...] = ("accounts", "bearer_rotation_account")
 _ROTATION = ("bearer_rotation_days", "bearer_rotation_schedule")
@@ -64,7 +60,10 @@ def expand_accounts(label: str, app_args: Mapping[str, Any]) -> tuple[dict[str, 
     elif _rotates(app_args):
         # Checked here, for the App: otherwise a bad value would surface only after an anchor is named.
         rotation_problems: list[str] = []
-        check_bearer_rotation(rotation_problems, *(app_args.get(k) for k in _ROTATION))
+        if all(app_args.get(k) is not None for k in _ROTATION):
+            rotation_problems.append("give bearer_rotation_days or bearer_rotation_schedule, not both")
+        for key in _ROTATION:
+            BY_NAME[key].read(rotation_problems, app_args.get(key), CheckContext(default_environment=""))
         problems += [f"{label}: {p}" for p in rotation_problems]
         if anchor is None:
             problems.append(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from twitter_runtime.errors import InvalidInputError, prefixed
+from twitter_runtime.errors import prefixed
 from twitter_runtime.keys import (
     ACCOUNT_FIELDS,
     APP_FIELDS,
@@ -23,6 +23,7 @@ from twitter_runtime.keys import (
 
 from .app_settings import AppSettings
 from .metadata import key_material_problems, plain_texts
+from .problems import SettingsError
 
 NAMESPACE = "twitter-secrets"
 SET_CREDENTIAL_HINT = (
@@ -45,7 +46,7 @@ def check_credentials(raw: Any, settings: Mapping[str, AppSettings]) -> dict[str
     whole set under the account's label); each account's set is the merge.
     """
     if not isinstance(raw, Mapping):
-        raise InvalidInputError(
+        raise SettingsError(
             [f"{NAMESPACE}:credentials must be an object keyed 'project/app' with the four keys each"]
         )
     problems: list[str] = []
@@ -80,7 +81,7 @@ def check_credentials(raw: Any, settings: Mapping[str, AppSettings]) -> dict[str
         checked[label] = {f: entry[f] for f in KEY_FIELDS if entry.get(f) is not None}
     problems += _keys_in_other_apps_texts(checked, settings)
     if problems:
-        raise InvalidInputError(problems)
+        raise SettingsError(problems)
     return checked
 
 

@@ -40,6 +40,7 @@ from .policies import (
     resource_policy_document,
     to_json,
 )
+from .problems import SettingsError
 from .wiring import ecs_environment, ecs_secrets, external_secret_manifest
 
 TYPE_TOKEN = "twitter-secrets:index:TwitterAppCredentials"
@@ -269,7 +270,7 @@ class TwitterAppCredentials(pulumi.ComponentResource):
         problems = principal_problems("readers", readers, allow_root=not s.deny_other_readers)
         problems += principal_problems("admin_principals", admins)
         if problems:
-            raise InvalidInputError(prefixed(s.label, problems))
+            raise SettingsError(prefixed(s.label, problems))
 
     def _secret_policy(
         self,
@@ -384,7 +385,7 @@ class TwitterAppCredentials(pulumi.ComponentResource):
         checked = validate_credentials(settings.label, credentials)
         leaked = key_material_problems(settings, checked)
         if leaked:
-            raise InvalidInputError(prefixed(settings.label, leaked))
+            raise SettingsError(prefixed(settings.label, leaked))
         for warning in length_warnings(checked):
             pulumi.log.warn(f"{settings.label}: {warning}", resource=self)
         # The declared permission level travels with the token it describes (not a key).

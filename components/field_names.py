@@ -17,14 +17,12 @@ from pulumi.provider.experimental.util import camel_case
 from twitter_runtime.errors import InvalidInputError
 from twitter_runtime.keys import KEY_FIELDS
 
-from .accounts import ACCOUNTS_ARGS
-from .app_settings import ALL_ARGS
+from .problems import SettingsError
+from .settings import SETTINGS
 
 # The keys inside a `credentials` object are data (the secret's JSON keys), not arguments,
 # so they keep their spelling in every language.
-_RENAMED = {
-    name: camel_case(name) for name in (*ALL_ARGS, *ACCOUNTS_ARGS, "apps") if camel_case(name) != name
-}
+_RENAMED = {s.name: camel_case(s.name) for s in SETTINGS if camel_case(s.name) != s.name}
 _RENAMED = {k: v for k, v in _RENAMED.items() if k not in KEY_FIELDS}
 _NAME = re.compile(r"\b(" + "|".join(sorted(_RENAMED, key=len, reverse=True)) + r")\b")
 
@@ -33,8 +31,8 @@ def schema_spelling(text: str) -> str:
     return _NAME.sub(lambda match: _RENAMED[match.group(1)], text)
 
 
-def in_callers_spelling(error: InvalidInputError) -> InvalidInputError:
+def in_callers_spelling(error: InvalidInputError) -> SettingsError:
     """The same problems, with argument names camelCased when the plugin host runs this process."""
     if not host.is_hosting:
-        return error
-    return InvalidInputError([schema_spelling(problem) for problem in error.problems])
+        return SettingsError(error.problems)
+    return SettingsError([schema_spelling(problem) for problem in error.problems])

@@ -11,15 +11,17 @@ from twitter_runtime.errors import InvalidInputError, prefixed
 from twitter_runtime.keys import KEY_FIELDS, given_fields
 
 from .accounts import expand_accounts
-from .app_settings import ACCESS_TIERS, AppSettings, parse_app_settings, stack_region, unknown_arg_problems
+from .app_settings import AppSettings, parse_app_settings, stack_region, unknown_arg_problems
 from .args import TwitterAppCredentialsArgs, TwitterProjectArgs
 from .aws_names import collision_inputs, name_collisions
 from .credential_gate import check_credentials
 from .credentials import TwitterAppCredentials
 from .field_names import in_callers_spelling
+from .settings import BY_NAME, PROJECT, names_in
+from .value_checks import CheckContext
 
 TYPE_TOKEN = "twitter-secrets:index:TwitterProject"
-PROJECT_ARGS: tuple[str, ...] = ("project", "access_tier", "use_case", "apps", "credentials")
+PROJECT_ARGS: tuple[str, ...] = names_in(PROJECT)
 
 
 class TwitterProject(pulumi.ComponentResource):
@@ -56,10 +58,9 @@ class TwitterProject(pulumi.ComponentResource):
         project = args.get("project")
         if not isinstance(project, str) or not project:
             problems.append("project is required: the developer-portal Project's name")
-        tier = args.get("access_tier")
-        if tier is not None and (not isinstance(tier, str) or tier.lower() not in ACCESS_TIERS):
-            problems.append(f"access_tier must be one of {', '.join(ACCESS_TIERS)}")
-            tier = None
+        tier = BY_NAME["access_tier"].read(
+            problems, args.get("access_tier"), CheckContext(pulumi.get_stack())
+        )
         apps = args.get("apps")
         if not isinstance(apps, Mapping) or not apps:
             problems.append("apps must map at least one app name to its settings")
@@ -69,7 +70,7 @@ class TwitterProject(pulumi.ComponentResource):
         # Every app is checked before anything is registered, so one bad app
         # leaves its siblings unwritten too.
         project_keys = args.get("credentials")
-        inherited = {"access_tier": tier.lower() if tier else None, "use_case": args.get("use_case")}
+        inherited = {"access_tier": tier, "use_case": args.get("use_case")}
         app_args: dict[str, dict[str, Any]] = {}
         settings: dict[str, AppSettings] = {}
         for app_name in sorted(apps):

@@ -17,12 +17,11 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from twitter_runtime.errors import InvalidInputError
-
-from .app_settings import whole_number
 from .aws_names import reminder_name
 from .metadata import MANAGED_BY
 from .policies import assume_role_document, reminder_policy_document, to_json
+from .problems import SettingsError
+from .value_checks import whole_number
 
 HANDLER = Path(__file__).resolve().parent.parent / "reminders" / "handler.py"
 NAMESPACE = "TwitterSecrets"
@@ -49,7 +48,7 @@ def parse_reminders(raw: Any) -> ReminderSettings | None:
     if raw is None:
         return None
     if not isinstance(raw, dict):
-        raise InvalidInputError(
+        raise SettingsError(
             [f"{SETTING} must be an object with topic_arn (or create: true), warn_days, schedule"]
         )
     problems = []
@@ -82,7 +81,7 @@ def parse_reminders(raw: Any) -> ReminderSettings | None:
     if not isinstance(alarms, bool):
         problems.append(f"{SETTING}.alarms must be true or false")
     if problems:
-        raise InvalidInputError(problems)
+        raise SettingsError(problems)
     return ReminderSettings(
         topic_arn=topic,
         emails=tuple(emails or ()),

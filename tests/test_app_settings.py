@@ -238,7 +238,7 @@ def test_optional_tags_absent_when_not_given():
             {"bearer_rotation_schedule": "cron(" + "0 " * 200 + ")"},
             "bearer_rotation_schedule is longer than AWS's 256 characters",
         ),
-        ({"issued_at": "9999-12-01"}, "issued_at plus rotation_interval_days is past the year 9999"),
+        ({"issued_at": "9999-12-01"}, "issued_at 9999-12-01 is in the future"),
         ({"replica_regions": ["eu-west-1", "not a region"]}, "replica_regions[1] is not an AWS region name"),
         ({"readers": ["arn:aws:iam::123456789012:role/lecteur-é"]}, "readers[0] is not an IAM principal ARN"),
     ],

@@ -63,7 +63,7 @@ def test_project_creates_its_apps_and_registers_outputs():
     [
         (
             {"colour": "red"},
-            "p: unknown argument(s) colour; valid arguments are project, access_tier, use_case, apps",
+            "p: unknown argument(s) colour; valid arguments are project, credentials, access_tier, use_case, apps",
         ),
         ({"access_tier": "gold"}, "p: access_tier must be one of"),
         ({"project": ""}, ": project is required"),
