@@ -82,8 +82,9 @@ def _field(setting: Setting) -> tuple[str, Any, Any]:
     return setting.name, setting.python_type, dataclasses.field(default=default)
 
 
-def make_settings_record(settings: tuple[Setting, ...] = SETTINGS) -> type:
+def make_settings_record(settings: tuple[Setting, ...] | None = None) -> type:
     """The frozen record of one secret's checked settings: one field per checked setting."""
+    settings = SETTINGS if settings is None else settings
     record = dataclasses.make_dataclass(
         "AppSettings",
         [_field(s) for s in checked_settings(settings)],
@@ -194,24 +195,21 @@ def parse_app_settings(
     label: str | None = None,
     primary_region: str | None = None,
     today: date | None = None,
-    record: type | None = None,
-    settings: tuple[Setting, ...] = SETTINGS,
 ) -> Any:
     """Check every non-secret argument with its declared check, then the rules between them.
 
     Raises one error listing all problems, each prefixed with the secret's label.
-    ``today`` only refuses an issued_at in the future (default: this machine's date);
-    ``record`` and ``settings`` let a test declare a setting of its own.
+    ``today`` only refuses an issued_at in the future (default: this machine's date).
     """
     ctx = CheckContext(default_environment, primary_region, date.today() if today is None else today)
-    problems: list[str] = unknown_arg_problems(args, names_in(COMPONENT, settings))
+    problems: list[str] = unknown_arg_problems(args, names_in(COMPONENT))
     problems += _credential_problems(args)
     raw = dict(args)
     if raw.get("environment") is None:
         raw["environment"] = default_environment
     values = {
         s.name: s.read(problems, raw.get(s.name), ctx, required=s.is_required(COMPONENT))
-        for s in checked_settings(settings)
+        for s in checked_settings()
     }
     if values["account"] in RESERVED_ACCOUNT_NAMES:
         problems.append(
@@ -231,7 +229,7 @@ def parse_app_settings(
     )
     result = None
     if all(values[k] for k in ("project", "app", "environment", "issued_at")):
-        result = (record or AppSettings)(**values)
+        result = AppSettings(**values)
         problems += _record_problems(result)
     if problems or result is None:
         raise InvalidInputError(prefixed(subject, sorted_problems(problems)))

@@ -442,13 +442,15 @@ SETTINGS: tuple[Setting, ...] = (
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
 
 
-def names_in(scope: str, settings: tuple[Setting, ...] = SETTINGS) -> tuple[str, ...]:
+def names_in(scope: str, settings: tuple[Setting, ...] | None = None) -> tuple[str, ...]:
     """The names valid in one scope, in declaration order (the order errors and the schema list them)."""
+    settings = SETTINGS if settings is None else settings
     return tuple(s.name for s in settings if scope in s.scopes)
 
 
-def checked_settings(settings: tuple[Setting, ...] = SETTINGS) -> tuple[Setting, ...]:
+def checked_settings(settings: tuple[Setting, ...] | None = None) -> tuple[Setting, ...]:
     """The settings an app's check reads and AppSettings holds: not keys, not layering-only ones."""
+    settings = SETTINGS if settings is None else settings
     return tuple(s for s in settings if COMPONENT in s.scopes and not s.layered)
 
 

@@ -70,8 +70,9 @@ def annotation(setting: Setting, scope: str) -> str:
     return text if setting.is_required(scope) else f"NotRequired[{text}]"
 
 
-def render_args(settings: tuple[Setting, ...] = SETTINGS) -> str:
+def render_args(settings: tuple[Setting, ...] | None = None) -> str:
     """The source of ``components/args.py``."""
+    settings = SETTINGS if settings is None else settings
     parts = [_HEADER]
     for scope in CLASS_ORDER:
         lines = [f"class {scope}(TypedDict):", f'    """{TYPE_DOCS[scope]}"""', ""]
@@ -114,8 +115,9 @@ def _default(setting: Setting) -> str:
     return f"`{setting.default}`"
 
 
-def render_reference(settings: tuple[Setting, ...] = SETTINGS) -> str:
+def render_reference(settings: tuple[Setting, ...] | None = None) -> str:
     """The source of ``docs/config-reference.md``."""
+    settings = SETTINGS if settings is None else settings
     stack_rows, arg_rows = [], []
     for s in settings:
         description = s.doc.replace("|", "\\|")

@@ -148,7 +148,8 @@ def test_credentials_set_without_path_are_refused_without_echo():
 def test_unknown_config_key_lists_valid_ones():
     message = failed(make_config(default={"owner": "x"}))
     assert (
-        message == "config: unknown key(s) default (did you mean defaults?); valid keys are projects, credentials, defaults, reminders"
+        message
+        == "config: unknown key(s) default (did you mean defaults?); valid keys are projects, credentials, defaults, reminders"
     )
 
 
