@@ -4,17 +4,23 @@ Also ``python -m twitter_secrets_cli`` and, for existing scripts, ``python -m co
 
 Exit codes (every command): 0 success; 1 the check failed (validation errors,
 overdue or drifted secrets, keys X rejects); 2 unusable input (missing or
-malformed files, bad arguments). Nothing any command prints contains a key.
+malformed files, bad arguments, no AWS credentials); 130 interrupted; 141 the
+reader of the output went away (``| head``), quietly, as other Unix tools do.
+Every error is one line on stderr; ``--debug`` adds the Python traceback.
+Nothing any command prints contains a key.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
 
 from . import audit, authorize, local, plan, verify
 from .help_text import plain
 
+_KEY_SHAPED = re.compile(r"[A-Za-z0-9]{20,}")
 COMMANDS = {"plan": plan, "audit": audit, "verify": verify, "authorize": authorize, "local": local}
 
 
@@ -23,6 +29,9 @@ def main(argv: list[str] | None = None) -> int:
 
     keep_quiet()
     parser = argparse.ArgumentParser(prog="twitter-secrets", description=plain(__doc__).split("\n\n")[0])
+    parser.add_argument(
+        "--debug", action="store_true", help="on an unexpected error, show the Python traceback"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="command")
     for module in COMMANDS.values():
         module.add_parser(sub)
@@ -30,4 +39,33 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
         return 2 if exit_.code not in (0, None) else 0
-    return int(COMMANDS[args.command].run(args, sys.stdout, sys.stderr))
+    try:
+        status = int(COMMANDS[args.command].run(args, sys.stdout, sys.stderr))
+        sys.stdout.flush()  # a closed pipe shows here, not at exit where Python would print a traceback
+        return status
+    except BrokenPipeError:
+        _drop_stdout()
+        return 141
+    except KeyboardInterrupt:
+        print(f"{args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:
+        if args.debug:
+            raise
+        print(one_line(args.command, error), file=sys.stderr)
+        return 2
+
+
+def one_line(command: str, error: BaseException) -> str:
+    """An unexpected error as one line: its kind and its words, with any run that could be a key hidden.
+
+    X's keys are runs of 25 or more letters and digits; no name, ARN part or fingerprint is that long.
+    """
+    text = _KEY_SHAPED.sub("[redacted]", " ".join(str(error).split()))
+    return f"{command}: {type(error).__name__}: {text[:300]} (run with --debug for the traceback)"
+
+
+def _drop_stdout() -> None:
+    """The reader went away (``| head -1``): send what is left to /dev/null so exit stays quiet."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())

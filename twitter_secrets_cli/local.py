@@ -134,22 +134,70 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _deploy(pulumi: str, project: Path, env: dict[str, str], out: TextIO, err: TextIO) -> bool:
     """``pulumi up --yes --stack local`` in the project copy: the CLI starts the program itself,
-    through its Python language host, in the project's virtualenv, as a user's ``pulumi up`` does."""
-    done = subprocess.run(
+    through its Python language host, in the project's virtualenv, as a user's ``pulumi up`` does.
+
+    Its output is shown as it comes; on failure every error line it printed is repeated, whole,
+    after ``local: pulumi up failed``, so the reason is never cut off or missing.
+    """
+    process = subprocess.Popen(
         [pulumi, "up", "--yes", "--stack", STACK, "--non-interactive"],
         cwd=project,
         env=env,
         text=True,
-        stdout=out if _is_real_file(out) else subprocess.PIPE,
+        stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    if done.stdout:
-        print(done.stdout, end="", file=out, flush=True)
-    if done.returncode != 0:
-        # The engine's own words, as it printed them; the demo keys went in on stdin and are not in them.
-        print(f"local: pulumi up failed (exit {done.returncode}):\n{done.stderr.strip()[-3000:]}", file=err)
-        return False
-    return True
+    seen: list[str] = []
+    assert process.stdout is not None and process.stderr is not None
+    for line in process.stdout:
+        seen.append(line)
+        print(line, end="", file=out, flush=True)
+    stderr = process.stderr.read()
+    if process.wait() == 0:
+        return True
+    # The engine's own words; the demo keys went in on stdin and are not in them.
+    reasons = engine_errors("".join(seen) + stderr) or [
+        stderr.strip() or "(the engine printed no error line)"
+    ]
+    print(f"local: pulumi up failed (exit {process.returncode}):", file=err)
+    for reason in reasons:
+        print(f"  {reason}", file=err)
+    return False
+
+
+def engine_errors(text: str) -> list[str]:
+    """Each distinct ``error:`` line the engine printed, whole, in order."""
+    found = [line.strip().split("error: ", 1)[1] for line in text.splitlines() if "error: " in line]
+    return list(dict.fromkeys(found))
+
+
+def aws_plugin_problem(pulumi: str, env: dict[str, str]) -> str | None:
+    """Whether ``pulumi up`` will find the AWS provider plugin, asked before anything runs.
+
+    Without it the engine retries the download five times and then stops the program, whose
+    language host prints a KeyboardInterrupt traceback: one line saying what is missing and how
+    to get it is what the user needs instead.
+    """
+    if shutil.which("pulumi-resource-aws", path=env.get("PATH")):
+        return None  # a plugin on PATH is what the engine uses first
+    from importlib.metadata import version
+
+    wanted = version("pulumi_aws")
+    done = subprocess.run(
+        [pulumi, "plugin", "install", "resource", "aws", wanted],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode == 0:
+        return None
+    return (
+        f"the AWS provider plugin (pulumi-resource-aws v{wanted}, which pulumi up needs) is not installed and "
+        "could not be downloaded from get.pulumi.com; on a machine that reaches it run "
+        f"`pulumi plugin install resource aws {wanted}` (or copy ~/.pulumi/plugins/resource-aws-v{wanted} here), "
+        "then run local up again"
+    )
 
 
 def _is_real_file(stream: TextIO) -> bool:
@@ -173,6 +221,10 @@ def _up(pulumi: str, root: Path, endpoint: str, tmp: Path, out: TextIO, err: Tex
         "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
         "PULUMI_SKIP_UPDATE_CHECK": "true",
     }
+    problem = aws_plugin_problem(pulumi, env)
+    if problem:
+        print(f"local: {problem}", file=err)
+        return 2
     print(f"moto's server is running at {endpoint} for this run", file=out, flush=True)
 
     def pulumi_run(*argv: str, stdin: str | None = None, capture: bool = True) -> subprocess.CompletedProcess:

@@ -14,10 +14,11 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any, TextIO
 
+import boto3
 from botocore.exceptions import BotoCoreError
 
 from twitter_runtime.errors import CredentialsUnavailableError, is_secret_id
-from twitter_runtime.loader import load_credentials
+from twitter_runtime.loader import NO_AWS_CREDENTIALS, aws_unreachable_reason, load_credentials
 from twitter_runtime.xapi import XApiClient, XApiError, XRateLimitedError, XUsageCapError
 
 from .help_text import plain
@@ -113,7 +114,7 @@ def check(app: str, arn: str, x: XApiClient, secrets: RegionalClients) -> tuple[
         verdict.result = str(error)
         return verdict, None
     except BotoCoreError as error:
-        verdict.result = f"cannot read the secret: {type(error).__name__}"
+        verdict.result = f"cannot read the secret: {aws_unreachable_reason(error)}"
         return verdict, None
     verdict.user_id, verdict.username, verdict.access_level = user.id, user.username, user.access_level
     verdict.result, verdict.ok = "ok", True
@@ -135,7 +136,11 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, *, clients: ClientFa
     try:
         secrets.prepare("secretsmanager", [arn for _, arn in todo])
     except BotoCoreError as error:
-        print(f"verify: cannot reach Secrets Manager: {error}", file=err)
+        print(f"verify: cannot reach Secrets Manager: {aws_unreachable_reason(error)}", file=err)
+        return 2
+    if clients is None and boto3.session.Session().get_credentials() is None:
+        # Before anything is read: one line that says how to give credentials, not one failure per app.
+        print(f"verify: {NO_AWS_CREDENTIALS}", file=err)
         return 2
     given = set(args.arns)
     todo = [(_label_from_tags(secrets, arn) or app if arn in given else app, arn) for app, arn in todo]

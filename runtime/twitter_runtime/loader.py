@@ -148,9 +148,26 @@ def _read_string(cache: SecretCache, secret_arn: str) -> str | None:
         hint = _ERROR_HINTS.get(code, "Secrets Manager refused the request")
         raise CredentialsUnavailableError(secret_arn, f"{hint} ({code})") from None
     except BotoCoreError as error:
-        raise CredentialsUnavailableError(
-            secret_arn, f"Secrets Manager could not be reached ({type(error).__name__}); check the network"
-        ) from None
+        raise CredentialsUnavailableError(secret_arn, aws_unreachable_reason(error)) from None
+
+
+#: What to do when boto3 finds no credentials: every place it looks, in the order it looks.
+NO_AWS_CREDENTIALS = (
+    "no AWS credentials were found: set AWS_PROFILE (after aws configure or aws sso login), or "
+    "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where a role provides them (CI OIDC, an instance "
+    "or task role)"
+)
+
+
+def aws_unreachable_reason(error: BaseException) -> str:
+    """Why boto3 could not ask AWS, in words that say what to do; never the network for missing credentials."""
+    from botocore.exceptions import NoCredentialsError, NoRegionError, PartialCredentialsError
+
+    if isinstance(error, (NoCredentialsError, PartialCredentialsError)):
+        return NO_AWS_CREDENTIALS
+    if isinstance(error, NoRegionError):
+        return "no AWS region is set: set AWS_REGION (or a region in your AWS profile)"
+    return f"Secrets Manager could not be reached ({type(error).__name__}); check the network"
 
 
 def _read(cache: SecretCache, secret_arn: str) -> TwitterCredentials:
