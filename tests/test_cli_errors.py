@@ -91,6 +91,7 @@ def test_local_up_without_the_aws_provider_plugin_fails_in_one_line_naming_it(tm
         "PULUMI_HOME": str(tmp_path / "pulumi-home"),
         "HTTPS_PROXY": "http://127.0.0.1:9",
         "HTTP_PROXY": "http://127.0.0.1:9",
+        "NO_PROXY": "127.0.0.1,localhost",
         "PULUMI_SKIP_UPDATE_CHECK": "true",
     }
     done = subprocess.run(
