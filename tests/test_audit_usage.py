@@ -133,3 +133,37 @@ def test_the_table_has_the_usage_columns(stored, moto_url):
     done = audit(moto_url, entry, "--as-of", TODAY.isoformat())
     header = done.stdout.splitlines()[0].split()
     assert header[-3:] == ["last_read", "value_age_days", "arn"]
+
+
+def _versions(previous_day, current_day):
+    return {
+        "VersionIdsToStages": {"v1": ["AWSPREVIOUS"], "v2": ["AWSCURRENT"]},
+        "_created": {
+            "v1": datetime(2026, *previous_day, 10, tzinfo=UTC),
+            "v2": datetime(2026, *current_day, 10, tzinfo=UTC),
+        },
+    }
+
+
+def test_new_keys_deployed_without_a_new_issued_at_are_flagged():
+    from twitter_secrets_cli.audit import stale_issued_at
+
+    # Keys of 2026-09-01, first written 09-03, replaced 11-20 with issued_at left as it was.
+    (problem,) = stale_issued_at("2026-09-01", _versions((9, 3), (11, 20)))
+    assert problem.startswith("the value was replaced on 2026-11-20, after issued_at 2026-09-01")
+    assert "set issued_at to the day they were" in problem
+    # The README's steps: issued_at set to the new keys' day, so the replacement is not after it.
+    assert stale_issued_at("2026-11-20", _versions((9, 3), (11, 20))) == []
+    # A first value written days after the keys were made is normal: nothing replaced after issued_at.
+    assert (
+        stale_issued_at(
+            "2026-09-01",
+            {
+                "VersionIdsToStages": {"v1": ["AWSCURRENT"]},
+                "_created": {"v1": datetime(2026, 9, 5, tzinfo=UTC)},
+            },
+        )
+        == []
+    )
+    # An older value replaced by the first deploy after issued_at: the old one predates the new keys.
+    assert stale_issued_at("2026-09-01", _versions((8, 1), (9, 3))) == []

@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -212,6 +213,9 @@ def authorize(moto_url, fake_x, *argv, path_prefix=None, path=None, approve_as="
     return process.returncode, first + url + out, err
 
 
+TODAY = datetime.now(UTC).date().isoformat()
+
+
 def test_authorize_writes_the_new_pair_through_stdin_only(stored, moto_url, fake_x, fake_pulumi):
     bin_dir, log = fake_pulumi
     code, out, err = authorize(
@@ -249,7 +253,19 @@ def test_authorize_writes_the_new_pair_through_stdin_only(stored, moto_url, fake
             "--stack",
             "dev",
         ],
+        # The new pair's date, so rotation is due counted from today (plain: a date is no secret).
+        [
+            "config",
+            "set",
+            "--path",
+            "twitter-secrets:projects.social.apps.listener.issued_at",
+            TODAY,
+            "--stack",
+            "dev",
+        ],
     ]
+    assert calls[2]["stdin"] == ""
+    assert f"with issued_at {TODAY}" in out
     new_token, new_secret = calls[0]["stdin"], calls[1]["stdin"]
     assert new_token.startswith("6677889900-") and fake_x.tokens[new_token].secret == new_secret
     assert new_token not in out + err and new_secret not in out + err
@@ -368,9 +384,13 @@ def test_authorize_an_account_of_an_app_with_several_stores_under_its_label(
     code, out, err = authorize(moto_url, fake_x, *argv, path_prefix=bin_dir)
     assert code == 0, err
     calls = [json.loads(line) for line in log.read_text().splitlines()][1:]
-    assert [c["argv"][4] for c in calls] == [
+    assert [c["argv"][4] for c in calls[:2]] == [
         'twitter-secrets:credentials["social/fleet/bob"].access_token',
         'twitter-secrets:credentials["social/fleet/bob"].access_token_secret',
+    ]
+    assert calls[2]["argv"][3:5] == [
+        "twitter-secrets:projects.social.apps.fleet.accounts.bob.issued_at",
+        TODAY,
     ]
     assert "Stored as secret config of stack dev for social/fleet/bob" in out
     assert (
@@ -432,7 +452,7 @@ def test_authorize_stores_the_pair_and_fails_when_x_gives_another_level_than_dec
     assert f"Stored as secret config of stack {stack} for {app}" in out
     assert f"authorize: {mismatch}" in err
     calls = [json.loads(line) for line in log.read_text().splitlines()][1:]
-    assert len(calls) == 2  # the pair was stored before X was asked about it
+    assert len(calls) == 3  # the pair (and its date) was stored before X was asked about it
     assert_no_keys(out + err, GOOD, {"t": calls[0]["stdin"], "s": calls[1]["stdin"]})
 
 

@@ -183,10 +183,33 @@ def usage(status: AppStatus, described: dict[str, Any] | None, today: date, unus
             "the value was changed outside Pulumi: AWSCURRENT is not the version the stack wrote "
             f"(written {created.isoformat() if created else 'on an unknown day'})"
         )
+    problems += stale_issued_at(status.issued_at, described)
     since = read or _day(described.get("CreatedDate"))
     if since is not None and (today - since).days >= unused_days and status.status in ("ok", "due-soon"):
         status.status = "unused"
     return problems
+
+
+def stale_issued_at(issued_at: str, described: dict[str, Any]) -> list[str]:
+    """New keys deployed without a new issued_at: the due date would count from the old keys' day.
+
+    The first value is always written after the keys were issued, so that alone says nothing.
+    But when AWSCURRENT replaced a value that was itself written on or after issued_at, the
+    keys in it are newer than issued_at (the README's rotation steps set both together).
+    """
+    stages = described.get("VersionIdsToStages", {})
+    created = described.get("_created", {})
+    current = next((v for v, s in stages.items() if "AWSCURRENT" in s), None)
+    previous = next((v for v, s in stages.items() if "AWSPREVIOUS" in s), None)
+    now_day, before_day = _day(created.get(current)), _day(created.get(previous))
+    issued = date.fromisoformat(issued_at)
+    if now_day is None or before_day is None or before_day < issued or now_day <= issued:
+        return []
+    return [
+        f"the value was replaced on {now_day.isoformat()}, after issued_at {issued_at}: if the keys were "
+        f"regenerated, set issued_at to the day they were (on or before {now_day.isoformat()}) so rotation "
+        "is due counted from it"
+    ]
 
 
 def drift(

@@ -19,6 +19,7 @@ import json
 import os
 import shutil
 import subprocess
+from datetime import UTC, date, datetime
 from typing import Any, TextIO
 
 from twitter_runtime.access_level import access_level_mismatch
@@ -31,6 +32,34 @@ from twitter_runtime.xapi import XApiClient, XApiError, XAuthenticationError
 from .help_text import plain
 
 CONFIG_PATH = 'twitter-secrets:credentials["{app}"].{field}'
+
+
+def issued_at_path(label: str) -> str:
+    """Where the stack file keeps the new pair's date: the app's, or its account's."""
+    project, app, *account = label.split("/")
+    where = f"twitter-secrets:projects.{project}.apps.{app}"
+    return f"{where}.accounts.{account[0]}.issued_at" if account else f"{where}.issued_at"
+
+
+def write_issued_at(pulumi: str, stack: str, label: str, day: date, err: TextIO) -> int:
+    """The pair is new today: rotation is due counted from today, not from the old pair's date.
+
+    A date is no secret, so it may go on the command line, as plain config beside the app's settings.
+    """
+    done = subprocess.run(
+        [pulumi, "config", "set", "--path", issued_at_path(label), day.isoformat(), "--stack", stack],
+        text=True,
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        print(
+            f"authorize: the pair is stored, but setting {issued_at_path(label)} failed "
+            f"(exit {done.returncode}): {done.stderr.strip()}; set it to {day.isoformat()} yourself",
+            file=err,
+        )
+        return 1
+    return 0
 
 
 def add_parser(sub: Any) -> None:
@@ -215,13 +244,17 @@ def run(
         {"access_token": grant.access_token, "access_token_secret": grant.access_token_secret},
         err,
     )
-    if status == 0:
-        print(
-            f"Stored as secret config of stack {args.stack} for {args.app}; run `pulumi up` to deploy it.",
-            file=out,
-        )
     if status != 0:
         return status
+    today = datetime.now(UTC).date()
+    status = write_issued_at(pulumi, args.stack, args.app, today, err)
+    if status != 0:
+        return status
+    print(
+        f"Stored as secret config of stack {args.stack} for {args.app}, with issued_at {today.isoformat()} "
+        "(rotation is due counted from today); run `pulumi up` to deploy it.",
+        file=out,
+    )
     # Only once the pair is stored: nothing here may cost the account holder's approval.
     mismatch = _level_check(x, args.app, key, secret, grant, declared, out)
     if mismatch:
