@@ -194,6 +194,30 @@ def test_get_schema_equals_the_committed_schema(engine):
     ]
 
 
+def test_the_plugin_starts_with_no_package_index_once_its_virtualenv_exists(engine, tmp_path):
+    """A locked-down pipeline: every index and proxy refuses, and the plugin still starts and serves.
+
+    Pulumi's Python host runs `pip install -r requirements.txt` at every start; with each
+    requirement already satisfied in provider/venv, pip does not ask an index.
+    """
+    assert (PLUGIN_VENV / "bin" / "python").exists()  # made by the engine fixture's first start
+    nowhere = "http://127.0.0.1:9/simple"
+    env = {
+        "PIP_INDEX_URL": nowhere,
+        "PIP_EXTRA_INDEX_URL": nowhere,
+        "HTTPS_PROXY": "http://127.0.0.1:9",
+        "HTTP_PROXY": "http://127.0.0.1:9",
+        "NO_PROXY": "",
+        "PIP_RETRIES": "0",
+        "PIP_TIMEOUT": "2",
+    }
+    start = time.monotonic()
+    done = engine.cli("package", "get-schema", str(PROVIDER), cwd=tmp_path, check=False, env=env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert json.loads(done.stdout) == as_the_cli_prints_it(json.loads(SNAPSHOT.read_text()))
+    print(f"\nplugin start with no package index: {time.monotonic() - start:.1f}s")
+
+
 def test_the_plugin_runs_in_its_own_virtualenv_whatever_python_the_caller_has(engine, tmp_path):
     """Another virtualenv first on PATH and in VIRTUAL_ENV (an activated venv, without Pulumi): the
     plugin still starts, in provider/venv, and that venv's python never runs the plugin."""

@@ -19,7 +19,11 @@ sys.path.insert(0, str(HERE.parents[1]))
 from components.wiring import FINGERPRINT_ENV, ecs_environment, ecs_secrets  # noqa: E402
 
 config = pulumi.Config()
-provisioning_stack = config.require("provisioningStack")
+# A bare stack name is the twitter-secrets project's stack in this organization: "organization" on a
+# local or S3 backend, yours on Pulumi Cloud, so the same config works on every backend.
+provisioning_stack = config.get("provisioningStack") or "dev"
+if "/" not in provisioning_stack:
+    provisioning_stack = f"{pulumi.get_organization()}/twitter-secrets/{provisioning_stack}"
 app = config.require("app")
 image = config.get("image") or "public.ecr.aws/docker/library/python:3.12-slim"
 provisioning = pulumi.StackReference(provisioning_stack)
