@@ -7,7 +7,6 @@ folder, so the plugin and the Python program can never drift apart.
 """
 
 import sys
-import tomllib
 from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -26,8 +25,8 @@ COMPONENTS = [TwitterAppCredentials, TwitterProject]
 
 
 def version() -> str:
-    """The plugin's version is the repository's (pyproject.toml), so SDKs say which release they came from."""
-    return tomllib.loads((REPOSITORY / "pyproject.toml").read_text())["project"]["version"]
+    """The plugin's version is the repository's (VERSION), so SDKs say which release they came from."""
+    return (REPOSITORY / "VERSION").read_text().strip()
 
 
 if __name__ == "__main__":

@@ -270,16 +270,16 @@ def test_gen_sdk(engine, language, files, tmp_path):
     assert [f for f in files if not (sdk / f).is_file()] == []
     if language == "nodejs":
         manifest = json.loads((sdk / "package.json").read_text())
-        assert (manifest["name"], manifest["version"]) == ("@twitter-secrets/twitter-secrets", "0.2.0")
+        assert (manifest["name"], manifest["version"]) == ("@twitter-secrets/twitter-secrets", "0.3.0")
         source = (sdk / "twitterAppCredentials.ts").read_text()
         assert "__pulumiType = 'twitter-secrets:index:TwitterAppCredentials'" in source
         assert "true /*remote*/" in source  # a component the plugin constructs
         assert "readonly secretArn: pulumi.Output<string>" in source
     else:
         setup = (sdk / "setup.py").read_text()
-        assert "name='twitter_secrets_twitter_secrets'" in setup and 'VERSION = "0.2.0"' in setup
+        assert "name='twitter_secrets_twitter_secrets'" in setup and 'VERSION = "0.3.0"' in setup
         plugin = json.loads((sdk / "twitter_secrets_twitter_secrets" / "pulumi-plugin.json").read_text())
-        assert plugin == {"resource": True, "name": "twitter-secrets", "version": "0.2.0"}
+        assert plugin == {"resource": True, "name": "twitter-secrets", "version": "0.3.0"}
         source = (sdk / "twitter_secrets_twitter_secrets" / "twitter_app_credentials.py").read_text()
         assert "class TwitterAppCredentials(pulumi.ComponentResource)" in source
         assert "def secret_arn(self) -> pulumi.Output[_builtins.str]" in source

@@ -43,7 +43,7 @@ def test_check_mode_fails_on_a_stale_snapshot(tmp_path, monkeypatch):
 def test_package_name_tokens_and_namespace(schema):
     assert schema["name"] == "twitter-secrets"
     assert schema["namespace"] == "twitter-secrets"  # not Pulumi's own @pulumi scope
-    assert schema["version"] == "0.2.0"
+    assert schema["version"] == "0.3.0"
     assert sorted(schema["resources"]) == [APP, PROJECT]
     assert all(r["isComponent"] for r in schema["resources"].values())
     assert sorted(schema["types"]) == [ACCOUNT_SETTINGS, APP_SETTINGS]
