@@ -427,14 +427,13 @@ def test_on_moto_each_account_loads_its_own_set_and_policies_stay_apart(aws):
 
 
 def test_the_readme_accounts_example_is_real_config():
-    import re
-    import textwrap
 
     import yaml
 
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    (block,) = [b for b in re.findall(r"```yaml\n(.*?)```", readme, re.S) if "accounts:" in b]
-    apps = yaml.safe_load(textwrap.dedent(block))["apps"]
+    from tests.doc_blocks import blocks
+
+    (block,) = [b.text for b in blocks("yaml") if "accounts:" in b.text and not b.illustrative]
+    apps = yaml.safe_load(block)["apps"]
     projects = {"support": {"owner": "team-support", "apps": apps}}
     result = run_program(config(projects=projects, credentials={"support/fleet": dict(APP_KEYS), **TOKENS}))
     assert result.error is None, result.error

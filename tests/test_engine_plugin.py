@@ -20,7 +20,6 @@ import fcntl
 import hashlib
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -34,6 +33,7 @@ import yaml
 
 from tests.aws_server import client, reset
 from tests.canaries import canary_credentials, found_fragments
+from tests.doc_blocks import blocks
 from tests.engine import ROOT, CliStack, Engine, require_pulumi
 from tests.fake_x import fake_x_server
 from tests.standin_aws.lambda_runner import X_URL_ENV
@@ -350,7 +350,7 @@ PY_KEYS = canary_credentials("py/brand-monitoring/listener", user_id="71")
 #: run here as that project's whole program.
 PY_PROGRAM = next(
     textwrap.dedent(snippet)
-    for snippet in re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
+    for snippet in [b.text for b in blocks("python")]
     if "import twitter_secrets_twitter_secrets" in snippet
 )
 #: The component, its secret, version and read policy.

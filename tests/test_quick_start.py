@@ -98,7 +98,7 @@ def test_the_quick_start_runs_verbatim(tmp_path, moto_url):
     pulumi = require_pulumi()
     lines = quick_start()
     assert len(lines) == 3 and lines[2] == "pulumi up"
-    assert re.fullmatch(r"for field in ([a-z_ ]+); do (.+); done", lines[1]).group(1).split() == list(FIELDS)
+    assert re.findall(r'([a-z_]+):"', lines[1]) == list(FIELDS)
     reset(moto_url)
     project = checkout_copy(tmp_path / "checkout")
     engine = Engine(pulumi=pulumi, home=tmp_path / "engine", moto_url=moto_url)
@@ -110,6 +110,9 @@ def test_the_quick_start_runs_verbatim(tmp_path, moto_url):
 
     status, typed = in_a_terminal(lines[1], project, env, [CREDS[f] for f in FIELDS], timeout=120)
     assert status == 0, typed[-3000:]
+    # Each prompt is preceded by the name of the key it wants, in the portal's words, in order.
+    named = re.findall(r"Paste the ([A-Za-z ]+) of my-app from the portal's Keys and tokens page:", typed)
+    assert named == ["API Key", "API Key Secret", "Access Token", "Access Token Secret"]
     stack_file = (project / "stacks" / "Pulumi.mine.yaml").read_text()
     assert stack_file.count("secure:") == 4
 

@@ -4,8 +4,6 @@ against moto's server (X's API answered by `responses`), so no snippet can rot u
 from __future__ import annotations
 
 import json
-import re
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -13,13 +11,13 @@ import responses
 
 from tests.aws_server import aws_env, client, reset
 from tests.canaries import canary_credentials, fragments
+from tests.doc_blocks import blocks
 from tests.harness import STACK_REFERENCES, run_program
 from twitter_runtime import canonical_payload
 
 ROOT = Path(__file__).resolve().parents[1]
-SNIPPETS = [
-    textwrap.dedent(s) for s in re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
-]
+#: Every Python block of the README and docs/ (tests/doc_blocks.py).
+SNIPPETS = [b.text for b in blocks("python")]
 CREDS = canary_credentials("brand-monitoring/listener", user_id="4040")
 ARNS = {
     "secretArns": {
@@ -75,7 +73,7 @@ def test_pulumi_snippets_run_under_the_mock_engine(marker, tmp_path, monkeypatch
     (snippet,) = [s for s in SNIPPETS if marker in s]
     program = tmp_path / "__main__.py"
     program.write_text(snippet)
-    monkeypatch.setitem(STACK_REFERENCES, "acme/twitter-secrets/dev", ARNS)
+    monkeypatch.setitem(STACK_REFERENCES, "organization/twitter-secrets/dev", ARNS)
     config = {
         **{
             f"twitter-secrets:{name}": CREDS[field]

@@ -220,6 +220,8 @@ def run_program(
         preview=False,
         logger=logger,
         monitor=_RecordingMonitor(mocks, run),
+        # What a local or S3 backend calls every stack's organization (Pulumi Cloud: yours).
+        organization="organization",
     )
 
     async def collect() -> None:
