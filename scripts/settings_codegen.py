@@ -26,7 +26,9 @@ def main(argv: list[str]) -> int:
     stale = [path for path, render in TARGETS.items() if not path.exists() or path.read_text() != render()]
     if "--check" in argv:
         for path in stale:
-            print(f"{path.relative_to(ROOT)} is stale: run python scripts/settings_codegen.py", file=sys.stderr)
+            print(
+                f"{path.relative_to(ROOT)} is stale: run python scripts/settings_codegen.py", file=sys.stderr
+            )
         return 1 if stale else 0
     for path in stale:
         path.write_text(TARGETS[path]())
