@@ -1,6 +1,6 @@
 """Pulumi components that provision X (Twitter) credentials into AWS Secrets Manager."""
 
-from .args import TwitterAppCredentialsArgs, TwitterProjectAppArgs, TwitterProjectArgs
+from .args import TwitterAppCredentialsArgs, TwitterProjectApp, TwitterProjectAppArgs, TwitterProjectArgs
 from .credentials import TwitterAppCredentials
 from .project import TwitterProject
 
@@ -8,6 +8,7 @@ __all__ = [
     "TwitterAppCredentials",
     "TwitterAppCredentialsArgs",
     "TwitterProject",
+    "TwitterProjectApp",
     "TwitterProjectAppArgs",
     "TwitterProjectArgs",
 ]

@@ -88,7 +88,7 @@ class TwitterAppCredentialsArgs(TypedDict):
     """The permission the Access Token was issued with: read, read-write or read-write-directmessages (X's x-access-level). Stored with the keys; verify checks it with X."""
 
 
-class TwitterProjectAccountArgs(TypedDict):
+class TwitterProjectAccount(TypedDict):
     """One user account of an App with several: its own settings over the App's. Its Access Token pair goes in the project's credentials under app/account."""
 
     owner: NotRequired[str]
@@ -105,7 +105,7 @@ class TwitterProjectAccountArgs(TypedDict):
     """The permission this account's Access Token was issued with: read, read-write or read-write-directmessages."""
 
 
-class TwitterProjectAppArgs(TypedDict):
+class TwitterProjectApp(TypedDict):
     """One App of a TwitterProject: its settings. Its keys go in the project's credentials."""
 
     owner: str
@@ -154,7 +154,7 @@ class TwitterProjectAppArgs(TypedDict):
     """Instead of bearerRotationDays: a Secrets Manager schedule such as 'rate(30 days)' or 'cron(0 4 1 * ? *)'."""
     access_level: NotRequired[str]
     """The permission the Access Token was issued with: read, read-write or read-write-directmessages (X's x-access-level). Stored with the keys; verify checks it with X."""
-    accounts: NotRequired[Mapping[str, TwitterProjectAccountArgs]]
+    accounts: NotRequired[Mapping[str, TwitterProjectAccount]]
     """Several user accounts of this App: account name (a slug) → its settings. Each gets its own secret, <app's name>/<account>, readable without the others."""
     bearer_rotation_account: NotRequired[str]
     """With accounts and bearer rotation: the account whose Access Token is the App owner's (X signs invalidate_token with it)."""
@@ -171,5 +171,10 @@ class TwitterProjectArgs(TypedDict):
     """The Project's access tier; apps inherit it unless they set their own."""
     use_case: NotRequired[str]
     """The use case described to X when the Project was created; apps inherit it."""
-    apps: Mapping[str, TwitterProjectAppArgs]
+    apps: pulumi.Input[Mapping[str, TwitterProjectApp]]
     """App name (a slug) → that App's settings."""
+
+
+#: The names these types had in 0.2, for Python programs that import them.
+TwitterProjectAppArgs = TwitterProjectApp
+TwitterProjectAccountArgs = TwitterProjectAccount

@@ -29,8 +29,8 @@ from . import value_checks as check
 # the stack file's (`twitter-secrets:projects.<p>`, `.apps.<a>`, `twitter-secrets:defaults`).
 COMPONENT = "TwitterAppCredentialsArgs"
 PROJECT = "TwitterProjectArgs"
-PROJECT_APP = "TwitterProjectAppArgs"
-ACCOUNT = "TwitterProjectAccountArgs"
+PROJECT_APP = "TwitterProjectApp"
+ACCOUNT = "TwitterProjectAccount"
 STACK_PROJECT = "projects.<project>"
 STACK_APP = "projects.<project>.apps.<app>"
 STACK_DEFAULTS = "defaults"
@@ -435,7 +435,10 @@ SETTINGS: tuple[Setting, ...] = (
         frozenset({PROJECT, STACK_PROJECT}),
         required=frozenset({PROJECT}),
         layered=True,
-        annotation={PROJECT: f"Mapping[str, {PROJECT_APP}]"},
+        # An Input, not plain: Pulumi's Go SDK generator refers to the input struct of a plain map's
+        # object type without generating it (the Go SDK did not compile). Literal maps still reach
+        # the component as plain values: the provider host wraps only secrets and dependencies.
+        annotation={PROJECT: f"pulumi.Input[Mapping[str, {PROJECT_APP}]]"},
     ),
 )
 

@@ -54,6 +54,17 @@ import pulumi
 '''
 
 
+# The nested types' names are schema type tokens, and Pulumi's Go SDK generator names a type's
+# input struct <Name>Args: a type already called ...Args left the Go SDK referring to a
+# ...ArgsArgs it never generated. The 0.2 Python names stay as aliases.
+_FOOTER = f"""
+
+#: The names these types had in 0.2, for Python programs that import them.
+{PROJECT_APP}Args = {PROJECT_APP}
+{ACCOUNT}Args = {ACCOUNT}
+"""
+
+
 def annotation(setting: Setting, scope: str) -> str:
     if scope in setting.annotation:
         text = setting.annotation[scope]
@@ -83,6 +94,7 @@ def render_args(settings: tuple[Setting, ...] | None = None) -> str:
                     f'    """{setting.doc_in(scope)}"""',
                 ]
         parts.append("\n\n" + "\n".join(lines) + "\n")
+    parts.append(_FOOTER)
     return "".join(parts)
 
 

@@ -7,10 +7,10 @@
 # 1. If `pulumi` on PATH is >= the SDK version (and a pulumi-language-python is
 #    beside it or on PATH), its directory is printed and nothing is built: a
 #    user's own install from pulumi.com keeps working as it is.
-# 2. Otherwise pulumi (from the Go module proxy), the Python and Node.js language
+# 2. Otherwise pulumi (from the Go module proxy), the Python, Node.js and Go language
 #    hosts and pulumi-language-yaml are built into $CACHE/v<version>/bin, once;
 #    later runs only check a stamp file. The proxy serves the CLI and YAML host
-#    but not the Python and Node.js hosts: those are built from their source in
+#    but not the Python, Node.js and Go hosts: those are built from their source in
 #    ../shared/pulumi-language-hosts beside the checkout (a team-provided folder;
 #    a user's clone has none, and is told to install Pulumi from pulumi.com).
 #
@@ -29,7 +29,7 @@
 # Progress goes to stderr; only the bin directory goes to stdout.
 set -euo pipefail
 
-RECIPE=4   # bump when the build recipe changes, invalidates stamps
+RECIPE=5   # bump when the build recipe changes, invalidates stamps
 PKG_MOD=github.com/pulumi/pulumi/pkg/v3
 SDK_MOD=github.com/pulumi/pulumi/sdk/v3
 PY_MOD=github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3
@@ -64,7 +64,7 @@ log "python SDK pulumi==$sdk_version ($PYTHON)"
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # The hosts' source: where PULUMI_LANGUAGE_HOSTS_SRC says, else ../shared beside this checkout,
 # else beside the checkout this one was cloned from (a clean clone made elsewhere).
-have_hosts_source() { [ -f "$1/python/main.go" ] && [ -f "$1/nodejs/main.go" ]; }
+have_hosts_source() { [ -f "$1/python/main.go" ] && [ -f "$1/nodejs/main.go" ] && [ -f "$1/go/main.go" ]; }
 HOSTS_SRC=${PULUMI_LANGUAGE_HOSTS_SRC:-}
 if [ -z "$HOSTS_SRC" ]; then
   HOSTS_SRC=$here/../../shared/pulumi-language-hosts
@@ -73,7 +73,7 @@ if [ -z "$HOSTS_SRC" ]; then
     HOSTS_SRC=$origin/../shared/pulumi-language-hosts
   fi
 fi
-INSTALL_HINT="install the Pulumi CLI from https://www.pulumi.com/docs/install/ (it ships the Python and Node.js language hosts) and put it on PATH"
+INSTALL_HINT="install the Pulumi CLI from https://www.pulumi.com/docs/install/ (it ships the Python, Node.js and Go language hosts) and put it on PATH"
 
 # --- 1. a pulumi already on PATH -------------------------------------------
 if [ "${PULUMI_CLI_FORCE:-0}" != 1 ] && existing=$(command -v pulumi 2>/dev/null); then
@@ -81,13 +81,13 @@ if [ "${PULUMI_CLI_FORCE:-0}" != 1 ] && existing=$(command -v pulumi 2>/dev/null
   have=${have#v}
   dir=$(dirname "$existing")
   has_host() { [ -x "$dir/pulumi-language-$1" ] || command -v "pulumi-language-$1" >/dev/null; }
-  if [ -n "$have" ] && version_ge "$have" "$sdk_version" && has_host python && has_host nodejs \
+  if [ -n "$have" ] && version_ge "$have" "$sdk_version" && has_host python && has_host nodejs && has_host go \
      && { [ "${PULUMI_CLI_YAML:-1}" != 1 ] || has_host yaml; }; then
     log "using $existing (v$have >= $sdk_version)"
     printf '%s\n' "$dir"
     exit 0
   fi
-  log "not using $existing (version '${have:-?}'; need >= $sdk_version, with the python, nodejs and yaml language hosts)"
+  log "not using $existing (version '${have:-?}'; need >= $sdk_version, with the python, nodejs, go and yaml language hosts)"
 fi
 
 # --- 2. build from the Go module proxy --------------------------------------
@@ -136,7 +136,7 @@ fi
 inputs="nodejs_sdk=${PULUMI_NODEJS_HOST_SDK:-3.260.0},yaml=${PULUMI_CLI_YAML:-1}:${PULUMI_YAML_VERSION:-$YAML_DEFAULT}"
 hosts_sum=""
 if have_hosts_source "$HOSTS_SRC"; then
-  hosts_sum=$(cat "$HOSTS_SRC"/python/* "$HOSTS_SRC"/nodejs/* | sha256sum | cut -c1-16)
+  hosts_sum=$(find "$HOSTS_SRC"/python "$HOSTS_SRC"/nodejs "$HOSTS_SRC"/go -type f | sort | xargs cat | sha256sum | cut -c1-16)
 fi
 # stamp_ok STAMP: made by this recipe from these inputs (and this source, when there is one)
 stamp_ok() {
@@ -169,6 +169,7 @@ else
   if [ -n "$stamp_hit" ] && [ "${PULUMI_CLI_FORCE:-0}" != 1 ] && [ -x "$(dirname "$stamp_hit")/bin/pulumi" ] \
      && [ -x "$(dirname "$stamp_hit")/bin/pulumi-language-python" ] \
      && [ -x "$(dirname "$stamp_hit")/bin/pulumi-language-nodejs" ] \
+     && [ -x "$(dirname "$stamp_hit")/bin/pulumi-language-go" ] \
      && { [ "${PULUMI_CLI_YAML:-1}" != 1 ] || [ -x "$(dirname "$stamp_hit")/bin/pulumi-language-yaml" ]; }; then
     log "reusing $(dirname "$stamp_hit")/bin ($(grep '^built=' "$stamp_hit" | cut -d= -f2-))"
     printf '%s\n' "$(dirname "$stamp_hit")/bin"
@@ -187,7 +188,7 @@ out="$CACHE/v$cli_version"
 bin="$out/bin"
 stamp="$out/stamp"
 if [ "${PULUMI_CLI_FORCE:-0}" != 1 ] && [ -f "$stamp" ] && stamp_ok "$stamp" && [ -x "$bin/pulumi" ] \
-   && [ -x "$bin/pulumi-language-python" ] && [ -x "$bin/pulumi-language-nodejs" ] \
+   && [ -x "$bin/pulumi-language-python" ] && [ -x "$bin/pulumi-language-nodejs" ] && [ -x "$bin/pulumi-language-go" ] \
    && { [ "${PULUMI_CLI_YAML:-1}" != 1 ] || [ -x "$bin/pulumi-language-yaml" ]; }; then
   grep -qx "for_sdk=$sdk_version" "$stamp" || echo "for_sdk=$sdk_version" >>"$stamp"
   log "reusing $bin"
@@ -257,7 +258,7 @@ build pulumi "$PKG_MOD" "$cli_version" "$PKG_MOD/cmd/pulumi" "-X $VERSION_VAR=v$
 build_from_source() {
   local name=$1 folder=$2 ver=$3 src="$out/src/$1"
   rm -rf "$src"; mkdir -p "$src"
-  cp "$HOSTS_SRC/$folder"/*.go "$HOSTS_SRC/$folder"/go.mod "$HOSTS_SRC/$folder"/go.sum "$src"/
+  cp -R "$HOSTS_SRC/$folder"/. "$src"/  # the Go host has packages in subfolders
   chmod -R u+w "$src"
   (
     cd "$src"
@@ -290,6 +291,10 @@ else
   build_from_source pulumi-language-nodejs nodejs "$node_version" \
     || die "building pulumi-language-nodejs from $HOSTS_SRC/nodejs against v$node_version failed"
 fi
+# The Go host (runs Go programs; `pulumi package add` in a Go project uses it to wire the SDK),
+# from its source against the CLI's version: it compiles against it.
+build_from_source pulumi-language-go go "$cli_version" \
+  || die "building pulumi-language-go from $HOSTS_SRC/go against v$cli_version failed"
 # Scripts the CLI distribution ships beside the hosts (the python host's exec shim, dynamic
 # providers, policy packs), from the sdk/v3 module the hosts were built against.
 sdk_dir() { (cd "$scratch" && go mod download -json "$SDK_MOD@v$1" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p'); }
@@ -319,6 +324,7 @@ rm -rf "$out/src"
   echo "pulumi=v$cli_version"
   echo "pulumi-language-python=v$py_version"
   echo "pulumi-language-nodejs=v$node_version"
+  echo "pulumi-language-go=v$cli_version"
   echo "pulumi-language-yaml=${yaml_version:+v$yaml_version}"
   echo "for_sdk=$sdk_version"
   echo "built=$(date -u +%Y-%m-%dT%H:%M:%SZ) in $(( $(date +%s) - started ))s"

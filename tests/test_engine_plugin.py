@@ -593,3 +593,97 @@ def test_python_up_no_change_and_destroy(python_project, moto_url):
     assert recoverable(moto_url, outputs["secretArn"])
     assert python_project.leaks([PY_KEYS]) == []
     print(f"\npython timings (s): {python_project.timings}")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Go: examples/go as a team uses it (package add wires the generated Go SDK in with a replace line).
+
+GO_EXAMPLE = ROOT / "examples" / "go"
+GO_KEYS = {app: canary_credentials(f"go/{app}", user_id="73") for app in ("listener", "responder")}
+GO_CONFIG = {
+    f"{app}{name}": GO_KEYS[app][field]
+    for app in GO_KEYS
+    for name, field in (
+        ("ApiKey", "consumer_key"),
+        ("ApiKeySecret", "consumer_secret"),
+        ("AccessToken", "access_token"),
+        ("AccessTokenSecret", "access_token_secret"),
+    )
+}
+#: The stack; the listener component, its secret, version and read policy; the support project
+#: and its responder with the same four.
+GO_RESOURCES = 1 + APP_RESOURCES + 1 + APP_RESOURCES
+
+
+def go_env(pulumi: Path) -> dict[str, str]:
+    """Go's caches: those the CLI build filled when there is one (nothing to download again)."""
+    env = {"GOFLAGS": "-mod=mod", "GOTOOLCHAIN": "local", "GOWORK": "off"}
+    cache = Path(pulumi).resolve().parent.parent.parent  # <cache>/v<version>/bin/pulumi
+    if (cache / "gopath").is_dir():
+        env.update(GOPATH=str(cache / "gopath"), GOMODCACHE=str(cache / "gopath" / "pkg" / "mod"))
+        env.update(GOCACHE=str(cache / "gocache"))
+    return env
+
+
+@pytest.fixture(scope="module")
+def go_project(tmp_path_factory, moto_url):
+    if shutil.which("go") is None:
+        pytest.fail("no go on PATH: the Go example needs the Go toolchain (README: Go 1.26.6+)")
+    engine = plugin_engine(tmp_path_factory, moto_url, "plugin-go")
+    engine.env.update(go_env(engine.pulumi))
+    reset(moto_url)
+    project = Consumer(engine, beside_provider(engine.home / "repo", GO_EXAMPLE), "go")
+    project.add = project.package_add()
+    return project
+
+
+def test_go_package_add_generates_the_sdk_and_a_replace_line(go_project):
+    work = go_project.work
+    assert (work / SDK / "twittersecrets" / "twitterAppCredentials.go").is_file()
+    gomod = (work / "go.mod").read_text()
+    assert (
+        "replace github.com/twitter-secrets/pulumi-twitter-secrets/sdk/go => ./sdks/twitter-secrets-twitter-secrets"
+        in gomod
+    )
+    assert yaml.safe_load((work / "Pulumi.yaml").read_text())["packages"] == {
+        "twitter-secrets": "../../provider"
+    }
+
+
+def test_go_program_builds_and_vets_against_the_sdk(go_project):
+    for step in (["go", "build", "-o", str(go_project.engine.home / "go-program"), "."], ["go", "vet", "."]):
+        done = go_project.timed(
+            step[1],
+            subprocess.run,
+            step,
+            cwd=go_project.work,
+            env=go_project.engine.env,
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_go_preview_up_no_change_and_destroy(go_project, moto_url):
+    go_project.configure(GO_CONFIG)
+    preview = go_project.timed("preview", go_project.stack.preview)
+    assert preview.changes == {"create": GO_RESOURCES}
+    assert preview.ops()["twitter-secrets:index:TwitterProject::support"] == {"create"}
+    up = go_project.timed("up", go_project.stack.up)
+    assert up.changes == {"create": GO_RESOURCES}
+    outputs = go_project.stack.outputs()
+    assert outputs["listenerRotationDueAt"] == "2026-11-30"
+    assert stored(moto_url, outputs["listenerSecretArn"]) == canonical_payload(GO_KEYS["listener"])
+    responder = outputs["supportSecretArns"]["responder"]
+    assert stored(moto_url, responder) == canonical_payload(GO_KEYS["responder"])
+    sm = client(moto_url, "secretsmanager")
+    assert sm.describe_secret(SecretId=responder)["Name"] == "twitter/go/support/responder"
+    go_project.seen += [json.dumps(outputs), go_project.stack.export()]
+
+    again = go_project.timed("up (no change)", go_project.stack.up, expect_no_changes=True)
+    assert again.changes == {"same": GO_RESOURCES}
+    down = go_project.timed("destroy", go_project.stack.destroy)
+    assert down.changes == {"delete": GO_RESOURCES}
+    assert recoverable(moto_url, outputs["listenerSecretArn"]) and recoverable(moto_url, responder)
+    assert go_project.leaks(list(GO_KEYS.values())) == []
+    print(f"\ngo timings (s): {go_project.timings}")

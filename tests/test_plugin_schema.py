@@ -14,8 +14,8 @@ from scripts.plugin_schema import SNAPSHOT, plugin_schema, render
 ROOT = Path(__file__).resolve().parents[1]
 APP = "twitter-secrets:index:TwitterAppCredentials"
 PROJECT = "twitter-secrets:index:TwitterProject"
-APP_SETTINGS = "twitter-secrets:index:TwitterProjectAppArgs"
-ACCOUNT_SETTINGS = "twitter-secrets:index:TwitterProjectAccountArgs"
+APP_SETTINGS = "twitter-secrets:index:TwitterProjectApp"
+ACCOUNT_SETTINGS = "twitter-secrets:index:TwitterProjectAccount"
 
 
 @pytest.fixture(scope="module")

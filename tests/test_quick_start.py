@@ -98,7 +98,8 @@ def test_the_quick_start_runs_verbatim(tmp_path, moto_url):
     pulumi = require_pulumi()
     lines = quick_start()
     assert len(lines) == 3 and lines[2] == "pulumi up"
-    assert re.findall(r'([a-z_]+):"', lines[1]) == list(FIELDS)
+    loop = re.fullmatch(r"for field in (.+?); do (.+); done", lines[1])
+    assert loop and re.findall(r'([a-z_]+):"', loop.group(1)) == list(FIELDS)
     reset(moto_url)
     project = checkout_copy(tmp_path / "checkout")
     engine = Engine(pulumi=pulumi, home=tmp_path / "engine", moto_url=moto_url)

@@ -56,7 +56,8 @@ def _copy_repository(to: Path) -> Path:
     ignore = shutil.ignore_patterns(".venv", ".git", "venv", "node_modules", "__pycache__", "sdks")
     for name in ("components", "provider", "scripts", "runtime", "docs"):
         shutil.copytree(ROOT / name, to / name, ignore=ignore)
-    shutil.copy(ROOT / "pyproject.toml", to / "pyproject.toml")
+    for name in ("pyproject.toml", "VERSION"):
+        shutil.copy(ROOT / name, to / name)
     return to
 
 
@@ -79,7 +80,7 @@ def test_a_setting_added_in_one_place_reaches_the_schema_the_stack_check_and_the
         "plain": True,
         "description": "How many posts the App may make in a day, for the rate-limit alarm.",
     }
-    assert "maxPostsPerDay" in schema["types"]["twitter-secrets:index:TwitterProjectAppArgs"]["properties"]
+    assert "maxPostsPerDay" in schema["types"]["twitter-secrets:index:TwitterProjectApp"]["properties"]
 
     # The generated reference.
     reference = (copy / "docs" / "config-reference.md").read_text()
