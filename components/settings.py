@@ -10,7 +10,8 @@ then running that script.
 
 Why a table of our own rather than pydantic over ``Annotated`` TypedDicts: Pulumi's
 component provider host (pulumi 3.272) builds the schema from the raw annotations and
-refuses ``Annotated`` (``Unsupported type``); and the host reads descriptions from each
+fails on ``Annotated`` (``TypeError: issubclass() arg 1 must be a class``; a test keeps
+watch); and the host reads descriptions from each
 class's source, so a TypedDict built at run time would lose them. The table stays plain
 data, checked by the small functions in ``value_checks.py``.
 """

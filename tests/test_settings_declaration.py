@@ -122,3 +122,38 @@ def test_a_setting_added_in_one_place_reaches_the_schema_the_stack_check_and_the
     assert out_of_range == {"problems": ["p/a: max_posts_per_day must be a whole number from 1 to 2400"]}
     (problem,) = typo["problems"]
     assert "unknown key(s) max_post_per_day (did you mean max_posts_per_day?)" in problem
+
+
+PROBE = """
+from typing import Annotated, NotRequired, TypedDict
+
+import pulumi
+
+
+class ProbeArgs(TypedDict):
+    days: NotRequired[Annotated[int, "from 1 to 1000"]]
+    \"\"\"Days.\"\"\"
+
+
+class Probe(pulumi.ComponentResource):
+    \"\"\"A probe.\"\"\"
+
+    out: pulumi.Output[str]
+
+    def __init__(self, name: str, args: ProbeArgs, opts=None) -> None: ...
+"""
+
+
+def test_the_component_host_still_refuses_annotated_fields(tmp_path, monkeypatch):
+    """Why the table is plain data and not pydantic over Annotated TypedDicts: the host fails on
+    them. When this starts failing, Pulumi accepts Annotated and the choice can be revisited."""
+    import importlib
+
+    import pytest
+    from pulumi.provider.experimental.analyzer import Analyzer
+
+    (tmp_path / "annotated_probe.py").write_text(PROBE)  # real annotations, as a module has them
+    monkeypatch.syspath_prepend(str(tmp_path))
+    probe = importlib.import_module("annotated_probe")
+    with pytest.raises(TypeError, match="issubclass"):
+        Analyzer("probe").analyze([probe.Probe])
