@@ -219,7 +219,7 @@ def parse_app_settings(
         values["account"] = None
     problems += _recovery_problems(args, values)
     problems += _reader_problems(values)
-    if values["bearer_rotation_days"] is not None and values["bearer_rotation_schedule"] is not None:
+    if args.get("bearer_rotation_days") is not None and args.get("bearer_rotation_schedule") is not None:
         problems.append("give bearer_rotation_days or bearer_rotation_schedule, not both")
         values["bearer_rotation_days"] = values["bearer_rotation_schedule"] = None
     subject = label or "/".join(

@@ -265,3 +265,9 @@ def test_a_replica_in_the_stacks_own_region_is_refused():
     assert parse_app_settings(
         args(replica_regions=["eu-west-1"]), default_environment="dev", primary_region="us-east-1"
     )
+
+
+def test_days_and_a_schedule_together_are_refused_even_when_one_is_bad():
+    found = problems(bearer_rotation_days=0, bearer_rotation_schedule="rate(30 days)")
+    assert f"{LABEL}: give bearer_rotation_days or bearer_rotation_schedule, not both" in found
+    assert f"{LABEL}: bearer_rotation_days must be a whole number from 1 to 1000" in found
