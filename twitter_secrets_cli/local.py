@@ -145,20 +145,17 @@ def _deploy(pulumi: str, project: Path, env: dict[str, str], out: TextIO, err: T
         env=env,
         text=True,
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.STDOUT,  # one stream: no second pipe can fill up while the first is read
     )
     seen: list[str] = []
-    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout is not None
     for line in process.stdout:
         seen.append(line)
         print(line, end="", file=out, flush=True)
-    stderr = process.stderr.read()
     if process.wait() == 0:
         return True
     # The engine's own words; the demo keys went in on stdin and are not in them.
-    reasons = engine_errors("".join(seen) + stderr) or [
-        stderr.strip() or "(the engine printed no error line)"
-    ]
+    reasons = engine_errors("".join(seen)) or ["(the engine printed no error line: see its output above)"]
     print(f"local: pulumi up failed (exit {process.returncode}):", file=err)
     for reason in reasons:
         print(f"  {reason}", file=err)
