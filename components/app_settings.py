@@ -181,10 +181,6 @@ def _record_problems(settings: Any) -> list[str]:
         and len(settings.app_secret_name) + len("/bearer") > SECRET_NAME_MAX
     ):
         problems.append("the bearer secret's name (the secret name plus '/bearer') is over 256 characters")
-    try:
-        settings.rotation_due_at  # noqa: B018 - only whether the date exists
-    except OverflowError:
-        problems.append("issued_at plus rotation_interval_days is past the year 9999; check issued_at")
     return problems
 
 
@@ -211,6 +207,12 @@ def parse_app_settings(
         s.name: s.read(problems, raw.get(s.name), ctx, required=s.is_required(COMPONENT))
         for s in checked_settings()
     }
+    # A refused part is named, not shown: it may be a key pasted in the wrong place.
+    subject = label or "/".join(
+        values[part] or f"<invalid {part}>"
+        for part in ("project", "app", "account")
+        if values[part] is not None or args.get(part) is not None
+    )
     if values["account"] in RESERVED_ACCOUNT_NAMES:
         problems.append(
             f"account may not be named '{values['account']}': the App's bearer secret is <app's secret "
@@ -222,11 +224,6 @@ def parse_app_settings(
     if args.get("bearer_rotation_days") is not None and args.get("bearer_rotation_schedule") is not None:
         problems.append("give bearer_rotation_days or bearer_rotation_schedule, not both")
         values["bearer_rotation_days"] = values["bearer_rotation_schedule"] = None
-    subject = label or "/".join(
-        str(values[part] or args.get(part))
-        for part in ("project", "app", "account")
-        if values[part] is not None or args.get(part) is not None
-    )
     result = None
     if all(values[k] for k in ("project", "app", "environment", "issued_at")):
         result = AppSettings(**values)
@@ -240,12 +237,12 @@ def _secret_name_problems(name: str) -> list[str]:
     problems = []
     if len(name) > SECRET_NAME_MAX:
         problems.append(
-            f"the secret name {name!r} is {len(name)} characters; Secrets Manager allows "
-            f"{SECRET_NAME_MAX}. Shorten name_prefix, environment, project or app"
+            f"the secret name (name_prefix/environment/project/app) is {len(name)} characters; Secrets "
+            f"Manager allows {SECRET_NAME_MAX}. Shorten name_prefix, environment, project or app"
         )
     if len(name) >= 7 and name[-7] == "-":
         problems.append(
-            f"the secret name {name!r} ends in '-' plus six characters, which Secrets Manager "
+            "the secret name ends in '-' plus six characters, which Secrets Manager "
             "confuses with its own ARN suffix; rename the app"
         )
     return problems

@@ -65,7 +65,7 @@ class TwitterAppCredentialsArgs(TypedDict):
     replica_regions: NotRequired[Sequence[str]]
     """AWS regions to replicate the secret to (each with its region's default key)."""
     tags: NotRequired[Mapping[str, str]]
-    """Extra tags for the secret; they cannot override the rotation metadata (owner, managed-by, twitter:*, rotation:*). Tags from defaults, the project, the app and the account merge, the most specific winning."""
+    """Extra tags for the secret; they cannot override the rotation metadata (owner, managed-by, twitter:*, rotation:*)."""
     write_only: NotRequired[bool]
     """Write the value through the provider's write-only field, so it is never kept in the state's outputs."""
     read_policy: NotRequired[bool]
@@ -133,7 +133,7 @@ class TwitterProjectApp(TypedDict):
     replica_regions: NotRequired[Sequence[str]]
     """AWS regions to replicate the secret to (each with its region's default key)."""
     tags: NotRequired[Mapping[str, str]]
-    """Extra tags for the secret; they cannot override the rotation metadata (owner, managed-by, twitter:*, rotation:*). Tags from defaults, the project, the app and the account merge, the most specific winning."""
+    """Extra tags for the secret; they cannot override the rotation metadata (owner, managed-by, twitter:*, rotation:*)."""
     write_only: NotRequired[bool]
     """Write the value through the provider's write-only field, so it is never kept in the state's outputs."""
     read_policy: NotRequired[bool]

@@ -23,13 +23,9 @@ from twitter_runtime.keys import (
 
 from .app_settings import AppSettings
 from .metadata import key_material_problems, plain_texts
-from .problems import SettingsError
+from .problems import SET_CREDENTIAL_HINT, SettingsError
 
 NAMESPACE = "twitter-secrets"
-SET_CREDENTIAL_HINT = (
-    "pulumi config set --secret --path "
-    "'twitter-secrets:credentials[\"{label}\"].{field}'  (the value is read from the prompt or stdin)"
-)
 
 
 def check_credentials(raw: Any, settings: Mapping[str, AppSettings]) -> dict[str, dict[str, str]]:

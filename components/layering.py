@@ -18,8 +18,7 @@ from typing import Any
 from twitter_runtime.keys import CREDENTIAL_FIELDS, KEY_FIELDS
 
 from .accounts import expand_accounts
-from .credential_gate import SET_CREDENTIAL_HINT
-from .problems import unknown_problems
+from .problems import SET_CREDENTIAL_HINT, unknown_problems
 from .settings import BY_NAME, STACK_APP, STACK_DEFAULTS, STACK_PROJECT, names_in
 from .value_checks import CheckContext
 

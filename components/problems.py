@@ -18,6 +18,12 @@ import pulumi
 
 from twitter_runtime.errors import InvalidInputError
 
+#: How to set one key, in every message that asks for one: on the prompt or stdin, never argv.
+SET_CREDENTIAL_HINT = (
+    "pulumi config set --secret --path "
+    "'twitter-secrets:credentials[\"{label}\"].{field}'  (the value is read from the prompt or stdin)"
+)
+
 
 class SettingsError(InvalidInputError, pulumi.RunError):
     """Every problem found, sorted by app then field, shown by Pulumi without a traceback."""
@@ -30,10 +36,23 @@ def settings_error(error: InvalidInputError) -> SettingsError:
     return error if isinstance(error, SettingsError) else SettingsError(error.problems)
 
 
+_STACK_PATH = re.compile(r"twitter-secrets:projects\.([^.]+)\.apps\.([^.]+)")
+
+
 def _sort_key(problem: str) -> tuple[str, str]:
-    """``project/app: field …`` sorts by the label, then by the field the text starts with."""
+    """``project/app: field …`` sorts by the label, then by the field the text starts with.
+
+    A problem with an app's place in the stack file (``twitter-secrets:projects.P.apps.A``)
+    sorts with that app, P/A; its field is the unknown name it reports.
+    """
     label, sep, rest = problem.partition(": ")
-    return (label, rest) if sep else ("", problem)
+    if not sep:
+        return ("", problem)
+    path = _STACK_PATH.fullmatch(label)
+    if path:
+        label = f"{path.group(1)}/{path.group(2)}"
+        rest = rest.removeprefix("unknown key(s) ")
+    return (label, rest)
 
 
 def sorted_problems(problems: Iterable[str]) -> list[str]:

@@ -62,7 +62,14 @@ class TwitterProject(pulumi.ComponentResource):
             problems, args.get("access_tier"), CheckContext(pulumi.get_stack())
         )
         apps = args.get("apps")
-        if not isinstance(apps, Mapping) or not apps:
+        if isinstance(apps, pulumi.Output):
+            # The schema lets SDKs pass an Input (Go's generator needs it); the map itself must be known.
+            problems.append(
+                "apps must be a map written in the program, not an Output: the component makes one secret "
+                "per app while the program runs (pass the keys as Outputs, in credentials)"
+            )
+            apps = {}
+        elif not isinstance(apps, Mapping) or not apps:
             problems.append("apps must map at least one app name to its settings")
             apps = {}
         problems = prefixed(str(project), problems)

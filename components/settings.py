@@ -89,7 +89,7 @@ class Setting:
         """
         name = self.name
         if value is None and not required:
-            return self.default
+            return self._default()
         found: list[str] = []
         if self.check is not None:
             result = self.check(found, name, value, ctx)
@@ -104,7 +104,11 @@ class Setting:
         else:
             raise TypeError(f"setting {self.name} has no check for kind {self.kind}")
         problems += found
-        return self.default if found and result is None else result
+        return self._default() if found and result is None else result
+
+    def _default(self) -> Any:
+        """A fresh copy of a map default: no two apps' settings share one dict."""
+        return dict(self.default) if isinstance(self.default, dict) else self.default
 
 
 def _keys_doc(label: str) -> str:
@@ -300,13 +304,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "tags",
         "Extra tags for the secret; they cannot override the rotation metadata (owner, managed-by, twitter:*, "
-        "rotation:*). Tags from defaults, the project, the app and the account merge, the most specific winning.",
+        "rotation:*).",
         "map",
         APP_WIDE | {ACCOUNT, STACK_PROJECT},
         default={},
         check=check.user_tags,
         python_type=dict[str, str],
-        docs={ACCOUNT: f"Extra tags for {_ACCOUNT} secret, merged over the App's."},
+        docs={
+            ACCOUNT: f"Extra tags for {_ACCOUNT} secret, merged over the App's.",
+            STACK_APP: "Extra tags for the secret; they cannot override the rotation metadata (owner, managed-by, "
+            "twitter:*, rotation:*). Tags from defaults, the project, the app and the account merge, the most "
+            "specific winning.",
+        },
     ),
     Setting(
         "write_only",

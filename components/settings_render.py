@@ -108,7 +108,9 @@ def accepts(setting: Setting) -> str:
         return " \\| ".join(f"`{c}`" for c in setting.choices)
     if setting.max_length is not None:
         return f"text, at most {setting.max_length} characters"
-    return {"list": "list", "map": "map", "object": "map", "key": "secret text"}.get(setting.kind, "text")
+    if setting.kind == "key":
+        return "secret object" if setting.name == "credentials" else "secret text"
+    return {"list": "list", "map": "map", "object": "map"}.get(setting.kind, "text")
 
 
 _WHERE = {
@@ -132,7 +134,7 @@ def render_reference(settings: tuple[Setting, ...] | None = None) -> str:
     settings = SETTINGS if settings is None else settings
     stack_rows, arg_rows = [], []
     for s in settings:
-        description = s.doc.replace("|", "\\|")
+        description = s.doc_in(STACK_APP).replace("|", "\\|")
         where = ", ".join(label for scope, label in _WHERE.items() if scope in s.scopes)
         if where and s.kind != "key":
             required = " (required)" if s.name in ("owner", "issued_at") else ""
@@ -141,9 +143,8 @@ def render_reference(settings: tuple[Setting, ...] | None = None) -> str:
             )
         components = ", ".join(scope.removesuffix("Args") for scope in ARG_SCOPES if scope in s.scopes)
         if components:
-            arg_rows.append(
-                f"| `{s.name}` / `{camel_case(s.name)}` | {components} | {accepts(s)} | {description} |"
-            )
+            text = s.doc.replace("|", "\\|")
+            arg_rows.append(f"| `{s.name}` / `{camel_case(s.name)}` | {components} | {accepts(s)} | {text} |")
     return "\n".join(
         [
             "# Configuration reference",

@@ -22,9 +22,9 @@ from twitter_runtime.keys import CREDENTIAL_FIELDS
 
 from .app_settings import AppSettings, parse_app_settings, stack_region
 from .aws_names import collision_inputs, name_collisions
-from .credential_gate import SET_CREDENTIAL_HINT, check_credentials
+from .credential_gate import check_credentials
 from .layering import NAMESPACE, layer_stack_config
-from .problems import SettingsError, unknown_problems
+from .problems import SET_CREDENTIAL_HINT, SettingsError, unknown_problems
 from .reminders import ReminderSettings, parse_reminders
 
 CONFIG_KEYS: tuple[str, ...] = ("projects", "credentials", "defaults", "reminders")

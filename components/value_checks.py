@@ -161,7 +161,7 @@ def issued_at(problems: list[str], name: str, value: object, ctx: CheckContext) 
         return None
     if ctx.today is not None and day > ctx.today + FUTURE_SLACK:
         problems.append(
-            f"{name} {value} is in the future (today is {ctx.today.isoformat()}); give the date the keys "
+            f"{name} is in the future (today is {ctx.today.isoformat()}); give the date the keys "
             "were generated in the portal: rotation is due that many days after it, so a later date "
             "would hide keys that are overdue"
         )

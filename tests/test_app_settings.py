@@ -238,7 +238,7 @@ def test_optional_tags_absent_when_not_given():
             {"bearer_rotation_schedule": "cron(" + "0 " * 200 + ")"},
             "bearer_rotation_schedule is longer than AWS's 256 characters",
         ),
-        ({"issued_at": "9999-12-01"}, "issued_at 9999-12-01 is in the future"),
+        ({"issued_at": "9999-12-01"}, "issued_at is in the future"),
         ({"replica_regions": ["eu-west-1", "not a region"]}, "replica_regions[1] is not an AWS region name"),
         ({"readers": ["arn:aws:iam::123456789012:role/lecteur-é"]}, "readers[0] is not an IAM principal ARN"),
     ],
@@ -271,3 +271,42 @@ def test_days_and_a_schedule_together_are_refused_even_when_one_is_bad():
     found = problems(bearer_rotation_days=0, bearer_rotation_schedule="rate(30 days)")
     assert f"{LABEL}: give bearer_rotation_days or bearer_rotation_schedule, not both" in found
     assert f"{LABEL}: bearer_rotation_days must be a whole number from 1 to 1000" in found
+
+
+def test_issued_at_may_be_tomorrow_but_not_later():
+    """One day of slack: the portal's day may already be tomorrow for this machine."""
+    from datetime import date
+
+    today = date(2026, 12, 4)
+    ok = parse_app_settings(args(issued_at="2026-12-05"), default_environment="dev", today=today)
+    assert ok.issued_at == date(2026, 12, 5)
+    with pytest.raises(InvalidInputError) as caught:
+        parse_app_settings(args(issued_at="2026-12-06"), default_environment="dev", today=today)
+    (problem,) = caught.value.problems
+    assert problem.startswith(f"{LABEL}: issued_at is in the future (today is 2026-12-04)")
+    assert "2026-12-06" not in problem  # the value is never quoted
+
+
+def test_a_refused_name_part_is_named_not_shown():
+    pasted = "CnryCK" + "x7" * 12
+    found = problems(app=pasted + "/not-a-slug")
+    assert found and all(p.startswith("brand-monitoring/<invalid app>: ") for p in found)
+    assert not [p for p in found if "Cnry" in p]
+
+
+def test_apps_do_not_share_a_default_tags_map():
+    first = parse_app_settings(args(), default_environment="dev")
+    second = parse_app_settings(args(app="other"), default_environment="dev")
+    assert first.tags == second.tags == {} and first.tags is not second.tags
+
+
+def test_a_stack_file_problem_sorts_with_its_app_then_by_field():
+    from components.problems import sorted_problems
+
+    given = [
+        "b/x: owner is required",
+        "twitter-secrets:projects.a.apps.y: unknown key(s) rotation_intervall_days",
+        "a/y: recovery_window_in_days must be a whole number from 7 to 30",
+        "a/y: access_tier must be one of free",
+    ]
+    assert sorted_problems(given) == [given[3], given[2], given[1], given[0]]

@@ -167,3 +167,16 @@ def test_new_keys_deployed_without_a_new_issued_at_are_flagged():
     )
     # An older value replaced by the first deploy after issued_at: the old one predates the new keys.
     assert stale_issued_at("2026-09-01", _versions((8, 1), (9, 3))) == []
+
+
+def test_a_replaced_value_is_a_note_not_drift():
+    """The audit reads no value: a replacement may be only another access_level or a client id."""
+    from twitter_secrets_cli.audit import AppStatus, usage
+
+    status = AppStatus("p/a", "dev", "dev", "o", "basic", "2026-09-01", "2026-11-30", 5, "ok", "f", "arn")
+    described = {"CreatedDate": datetime(2026, 9, 3, tzinfo=UTC), **_versions((9, 3), (11, 20))}
+    assert usage(status, described, datetime(2026, 11, 25).date(), 90) == []  # no drift
+    (note,) = status.notes
+    assert note.startswith(
+        "the value was replaced on 2026-11-20, after issued_at 2026-09-01: if that was new keys"
+    )

@@ -136,3 +136,26 @@ def test_a_failed_pulumi_up_repeats_each_engine_error_whole():
         "could not load plugin for aws provider: failed to download plugin: aws-7.51.1: failed all 5 attempts",
         "an unhandled error occurred: program exited with non-zero exit code: 1",
     ]
+
+
+def test_an_oauth2_client_secret_or_access_token_in_an_unexpected_error_is_hidden(monkeypatch, capsys):
+    from tests.canaries import canary_client, canary_credentials, found_fragments
+
+    secrets = [canary_client("p/a")["client_secret"], canary_credentials("p/a")["access_token"]]
+
+    def boom(*_args, **_kwargs):
+        raise RuntimeError(f"a library echoed {secrets[0]} and {secrets[1]}")
+
+    monkeypatch.setattr(twitter_secrets_cli.plan, "run", boom)
+    assert main(["plan", "--stack", "dev"]) == 2
+    err = capsys.readouterr().err
+    assert found_fragments(err, secrets) == [] and err.count("[redacted]") == 2
+
+
+def test_a_broken_pipe_that_is_not_stdout_is_an_error(monkeypatch, capsys):
+    def boom(*_args, **_kwargs):
+        raise BrokenPipeError(32, "Broken pipe")  # a subprocess's pipe, say: stdout is fine
+
+    monkeypatch.setattr(twitter_secrets_cli.plan, "run", boom)
+    assert main(["plan", "--stack", "dev"]) == 2
+    assert capsys.readouterr().err.startswith("plan: BrokenPipeError: ")

@@ -43,8 +43,8 @@ def test_a_typo_and_a_bad_number_end_preview_and_up_with_both_problems_and_no_tr
         assert f"{LABEL}: recovery_window_in_days must be a whole number from 7 to 30" in output, output
         assert "Traceback" not in output and "unhandled exception" not in output, output
         assert not found_fragments(output, creds.values())
-        # The typo is listed before the bad number: the config key's problem sorts before the app's.
-        assert output.index("rotation_intervall_days") < output.index("recovery_window_in_days must")
+        # Sorted by app, then field: both are typo-check/listener's; recovery_… before rotation_….
+        assert output.index("recovery_window_in_days must") < output.index("rotation_intervall_days")
 
     # Nothing was created: no secret in moto, and the stack holds no resource.
     from tests.aws_server import client

@@ -134,3 +134,18 @@ def test_a_key_pasted_into_owner_use_case_or_kms_key_is_refused(where):
     assert expected in str(result.error)
     assert key[:10] not in str(result.error)
     assert result.aws_resources == []
+
+
+def test_apps_as_an_output_is_refused_by_name(tmp_path):
+    """The schema lets SDKs pass apps as an Input (Go needs it); the map itself must be known."""
+    program = tmp_path / "__main__.py"
+    program.write_text(
+        "import pulumi\n"
+        "from components import TwitterProject\n"
+        "apps = pulumi.Output.from_input({'a': {'owner': 'o', 'issued_at': '2026-09-01'}})\n"
+        "TwitterProject('p', {'project': 'p', 'apps': apps})\n"
+    )
+    result = run_program({}, main=program)
+    assert isinstance(result.error, InvalidInputError)
+    assert str(result.error).startswith("p: apps must be a map written in the program, not an Output")
+    assert [r.type for r in result.registrations] == ["pulumi:pulumi:Stack"]  # nothing else registered

@@ -20,7 +20,8 @@ import sys
 from . import audit, authorize, local, plan, verify
 from .help_text import plain
 
-_KEY_SHAPED = re.compile(r"[A-Za-z0-9]{20,}")
+#: X's keys: runs of letters and digits, OAuth 2.0 client secrets with '-' and '_' too.
+_KEY_SHAPED = re.compile(r"[A-Za-z0-9_%-]{20,}")
 COMMANDS = {"plan": plan, "audit": audit, "verify": verify, "authorize": authorize, "local": local}
 
 
@@ -43,7 +44,12 @@ def main(argv: list[str] | None = None) -> int:
         status = int(COMMANDS[args.command].run(args, sys.stdout, sys.stderr))
         sys.stdout.flush()  # a closed pipe shows here, not at exit where Python would print a traceback
         return status
-    except BrokenPipeError:
+    except BrokenPipeError as error:
+        if not _stdout_is_closed():
+            if args.debug:
+                raise
+            print(one_line(args.command, error), file=sys.stderr)
+            return 2
         _drop_stdout()
         return 141
     except KeyboardInterrupt:
@@ -59,10 +65,23 @@ def main(argv: list[str] | None = None) -> int:
 def one_line(command: str, error: BaseException) -> str:
     """An unexpected error as one line: its kind and its words, with any run that could be a key hidden.
 
-    X's keys are runs of 25 or more letters and digits; no name, ARN part or fingerprint is that long.
+    X's keys are runs of 25 or more letters, digits, '-' and '_'; a long name may be hidden too,
+    which is the safe side. ``--debug`` shows the traceback unfiltered.
     """
     text = _KEY_SHAPED.sub("[redacted]", " ".join(str(error).split()))
     return f"{command}: {type(error).__name__}: {text[:300]} (run with --debug for the traceback)"
+
+
+def _stdout_is_closed() -> bool:
+    """Whether the pipe that broke is our standard output (its reader left), not some other one."""
+    import select
+
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(events & select.POLLERR for _, events in poller.poll(0))
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def _drop_stdout() -> None:

@@ -44,6 +44,8 @@ class AppStatus:
     fingerprint: str
     arn: str
     drift: list[str] = field(default_factory=list)
+    #: With --live: what may need a person's look but is not drift (does not fail the audit).
+    notes: list[str] = field(default_factory=list)
     #: With --live: the day Secrets Manager last saw the value read (None: never), and how old
     #: the AWSCURRENT value is, in days.
     last_read: str | None = None
@@ -183,7 +185,7 @@ def usage(status: AppStatus, described: dict[str, Any] | None, today: date, unus
             "the value was changed outside Pulumi: AWSCURRENT is not the version the stack wrote "
             f"(written {created.isoformat() if created else 'on an unknown day'})"
         )
-    problems += stale_issued_at(status.issued_at, described)
+    status.notes += stale_issued_at(status.issued_at, described)
     since = read or _day(described.get("CreatedDate"))
     if since is not None and (today - since).days >= unused_days and status.status in ("ok", "due-soon"):
         status.status = "unused"
@@ -191,11 +193,12 @@ def usage(status: AppStatus, described: dict[str, Any] | None, today: date, unus
 
 
 def stale_issued_at(issued_at: str, described: dict[str, Any]) -> list[str]:
-    """New keys deployed without a new issued_at: the due date would count from the old keys' day.
+    """Maybe new keys deployed without a new issued_at: the due date would count from the old keys' day.
 
     The first value is always written after the keys were issued, so that alone says nothing.
-    But when AWSCURRENT replaced a value that was itself written on or after issued_at, the
-    keys in it are newer than issued_at (the README's rotation steps set both together).
+    When AWSCURRENT replaced a value that was itself written on or after issued_at, the value
+    changed since: new keys, or only another field (access_level, the OAuth 2.0 client). The
+    audit reads no value, so it cannot tell which: a note for a person, not drift.
     """
     stages = described.get("VersionIdsToStages", {})
     created = described.get("_created", {})
@@ -206,9 +209,9 @@ def stale_issued_at(issued_at: str, described: dict[str, Any]) -> list[str]:
     if now_day is None or before_day is None or before_day < issued or now_day <= issued:
         return []
     return [
-        f"the value was replaced on {now_day.isoformat()}, after issued_at {issued_at}: if the keys were "
-        f"regenerated, set issued_at to the day they were (on or before {now_day.isoformat()}) so rotation "
-        "is due counted from it"
+        f"the value was replaced on {now_day.isoformat()}, after issued_at {issued_at}: if that was new "
+        f"keys, set issued_at to the day they were regenerated (on or before {now_day.isoformat()}) so "
+        "rotation is due counted from it"
     ]
 
 
@@ -363,6 +366,8 @@ def render(found: list[AppStatus], fmt: str, out: TextIO) -> None:
             print("| " + " | ".join(row) + " |", file=out)
             for problem in s.drift:
                 print(f"|  | drift: {problem} |" + " |" * (len(columns) - 2), file=out)
+            for note in s.notes:
+                print(f"|  | note: {note} |" + " |" * (len(columns) - 2), file=out)
         return
     widths = [max(len(c), *(len(r[i]) for r in rows)) if rows else len(c) for i, c in enumerate(columns)]
     print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)), file=out)
@@ -370,6 +375,8 @@ def render(found: list[AppStatus], fmt: str, out: TextIO) -> None:
         print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)), file=out)
         for problem in s.drift:
             print(f"    drift: {problem}", file=out)
+        for note in s.notes:
+            print(f"    note: {note}", file=out)
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO, *, clients: ClientFactory | None = None) -> int:

@@ -255,6 +255,11 @@ def run(
         "(rotation is due counted from today); run `pulumi up` to deploy it.",
         file=out,
     )
+    print(
+        "issued_at dates the whole secret, the API Key pair in it too: if that pair is older than today, "
+        "regenerate it as well, or its age is no longer tracked.",
+        file=out,
+    )
     # Only once the pair is stored: nothing here may cost the account holder's approval.
     mismatch = _level_check(x, args.app, key, secret, grant, declared, out)
     if mismatch:

@@ -149,9 +149,14 @@ def _deploy(pulumi: str, project: Path, env: dict[str, str], out: TextIO, err: T
     )
     seen: list[str] = []
     assert process.stdout is not None
-    for line in process.stdout:
-        seen.append(line)
-        print(line, end="", file=out, flush=True)
+    try:
+        for line in process.stdout:
+            seen.append(line)
+            print(line, end="", file=out, flush=True)
+    except BaseException:
+        process.kill()  # our side failed (a closed terminal, Ctrl-C): no pulumi up left running alone
+        process.wait()
+        raise
     if process.wait() == 0:
         return True
     # The engine's own words; the demo keys went in on stdin and are not in them.
@@ -195,15 +200,6 @@ def aws_plugin_problem(pulumi: str, env: dict[str, str]) -> str | None:
         f"`pulumi plugin install resource aws {wanted}` (or copy ~/.pulumi/plugins/resource-aws-v{wanted} here), "
         "then run local up again"
     )
-
-
-def _is_real_file(stream: TextIO) -> bool:
-    """Whether the CLI can write straight to ``stream`` (a terminal or file), so its progress shows live."""
-    try:
-        stream.fileno()
-    except (OSError, AttributeError, ValueError):
-        return False
-    return True
 
 
 def _up(pulumi: str, root: Path, endpoint: str, tmp: Path, out: TextIO, err: TextIO) -> int:

@@ -21,7 +21,7 @@ from components.wiring import FINGERPRINT_ENV, ecs_environment, ecs_secrets  # n
 config = pulumi.Config()
 # A bare stack name is the twitter-secrets project's stack in this organization: "organization" on a
 # local or S3 backend, yours on Pulumi Cloud, so the same config works on every backend.
-provisioning_stack = config.get("provisioningStack") or "dev"
+provisioning_stack = config.require("provisioningStack")
 if "/" not in provisioning_stack:
     provisioning_stack = f"{pulumi.get_organization()}/twitter-secrets/{provisioning_stack}"
 app = config.require("app")
