@@ -18,11 +18,11 @@ from twitter_runtime.errors import InvalidInputError, prefixed
 from twitter_runtime.keys import CREDENTIAL_FIELDS, OAUTH2_CLIENT_FIELDS
 
 from .policies import principal_problems
-from .problems import sorted_problems, unknown_names
-from .settings import ACCESS_TIERS, COMPONENT, SETTINGS, Setting, checked_settings, names_in
+from .problems import sorted_problems, unknown_problems
+from .settings import COMPONENT, Setting, checked_settings, names_in
 from .value_checks import MAX_USER_TAGS, CheckContext, whole_number
 
-__all__ = ["ACCESS_TIERS", "ALL_ARGS", "AppSettings", "parse_app_settings", "stack_region", "whole_number"]
+__all__ = ["ALL_ARGS", "AppSettings", "parse_app_settings", "stack_region"]
 
 #: Every argument the component takes, in declaration order. Unknown ones are rejected so
 #: that a misspelt option is never silently ignored.
@@ -82,12 +82,11 @@ def _field(setting: Setting) -> tuple[str, Any, Any]:
     return setting.name, setting.python_type, dataclasses.field(default=default)
 
 
-def make_settings_record(settings: tuple[Setting, ...] | None = None) -> type:
+def make_settings_record() -> type:
     """The frozen record of one secret's checked settings: one field per checked setting."""
-    settings = SETTINGS if settings is None else settings
     record = dataclasses.make_dataclass(
         "AppSettings",
-        [_field(s) for s in checked_settings(settings)],
+        [_field(s) for s in checked_settings()],
         bases=(AppSettingsBase,),
         frozen=True,
         kw_only=True,
@@ -97,6 +96,8 @@ def make_settings_record(settings: tuple[Setting, ...] | None = None) -> type:
 
 
 AppSettings = make_settings_record()
+#: What each app's check reads, once: the table is complete by the time this module loads.
+_CHECKED = checked_settings()
 
 
 def stack_region() -> str | None:
@@ -104,13 +105,6 @@ def stack_region() -> str | None:
     import pulumi
 
     return pulumi.Config("aws").get("region")
-
-
-def unknown_arg_problems(args: Mapping[str, Any], valid: tuple[str, ...]) -> list[str]:
-    unknown = unknown_names(args, valid)
-    if unknown is None:
-        return []
-    return [f"unknown argument(s) {unknown}; valid arguments are {', '.join(valid)}"]
 
 
 def _credential_problems(args: Mapping[str, Any]) -> list[str]:
@@ -198,14 +192,13 @@ def parse_app_settings(
     ``today`` only refuses an issued_at in the future (default: this machine's date).
     """
     ctx = CheckContext(default_environment, primary_region, date.today() if today is None else today)
-    problems: list[str] = unknown_arg_problems(args, names_in(COMPONENT))
+    problems: list[str] = unknown_problems(None, args, ALL_ARGS, "argument")
     problems += _credential_problems(args)
     raw = dict(args)
     if raw.get("environment") is None:
         raw["environment"] = default_environment
     values = {
-        s.name: s.read(problems, raw.get(s.name), ctx, required=s.is_required(COMPONENT))
-        for s in checked_settings()
+        s.name: s.read(problems, raw.get(s.name), ctx, required=s.is_required(COMPONENT)) for s in _CHECKED
     }
     # A refused part is named, not shown: it may be a key pasted in the wrong place.
     subject = label or "/".join(

@@ -103,9 +103,12 @@ def unknown_names(given: Mapping[Any, Any], valid: tuple[str, ...]) -> str | Non
 
 
 def unknown_problems(
-    where: str, given: Mapping[str, Any], valid: tuple[str, ...], noun: str = "key"
+    where: str | None, given: Mapping[str, Any], valid: tuple[str, ...], noun: str = "key"
 ) -> list[str]:
+    """One problem naming the unknown names, or none; ``where`` is left out for a component's own
+    arguments, which its label prefixes later."""
     unknown = unknown_names(given, valid)
     if unknown is None:
         return []
-    return [f"{where}: unknown {noun}(s) {unknown}; valid {noun}s are {', '.join(valid)}"]
+    prefix = f"{where}: " if where else ""
+    return [f"{prefix}unknown {noun}(s) {unknown}; valid {noun}s are {', '.join(valid)}"]

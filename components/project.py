@@ -11,12 +11,13 @@ from twitter_runtime.errors import InvalidInputError, prefixed
 from twitter_runtime.keys import KEY_FIELDS, given_fields
 
 from .accounts import expand_accounts
-from .app_settings import AppSettings, parse_app_settings, stack_region, unknown_arg_problems
+from .app_settings import AppSettings, parse_app_settings, stack_region
 from .args import TwitterAppCredentialsArgs, TwitterProjectArgs
 from .aws_names import collision_inputs, name_collisions
 from .credential_gate import check_credentials
 from .credentials import TwitterAppCredentials
 from .field_names import in_callers_spelling
+from .problems import unknown_problems
 from .settings import BY_NAME, PROJECT, names_in
 from .value_checks import CheckContext
 
@@ -54,7 +55,7 @@ class TwitterProject(pulumi.ComponentResource):
         args: TwitterProjectArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        problems = unknown_arg_problems(args, PROJECT_ARGS)
+        problems = unknown_problems(None, args, PROJECT_ARGS, "argument")
         project = args.get("project")
         if not isinstance(project, str) or not project:
             problems.append("project is required: the developer-portal Project's name")

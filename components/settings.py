@@ -455,16 +455,17 @@ SETTINGS: tuple[Setting, ...] = (
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
 
 
-def names_in(scope: str, settings: tuple[Setting, ...] | None = None) -> tuple[str, ...]:
-    """The names valid in one scope, in declaration order (the order errors and the schema list them)."""
-    settings = SETTINGS if settings is None else settings
-    return tuple(s.name for s in settings if scope in s.scopes)
+def names_in(scope: str) -> tuple[str, ...]:
+    """The names valid in one scope, in declaration order (the order errors and the schema list them).
+
+    Reads the table when called, so an entry appended to it (as the declaration test does) counts.
+    """
+    return tuple(s.name for s in SETTINGS if scope in s.scopes)
 
 
-def checked_settings(settings: tuple[Setting, ...] | None = None) -> tuple[Setting, ...]:
+def checked_settings() -> tuple[Setting, ...]:
     """The settings an app's check reads and AppSettings holds: not keys, not layering-only ones."""
-    settings = SETTINGS if settings is None else settings
-    return tuple(s for s in settings if COMPONENT in s.scopes and not s.layered)
+    return tuple(s for s in SETTINGS if COMPONENT in s.scopes and not s.layered)
 
 
 KEY_SETTINGS = tuple(s.name for s in SETTINGS if s.kind == "key")

@@ -81,13 +81,12 @@ def annotation(setting: Setting, scope: str) -> str:
     return text if setting.is_required(scope) else f"NotRequired[{text}]"
 
 
-def render_args(settings: tuple[Setting, ...] | None = None) -> str:
+def render_args() -> str:
     """The source of ``components/args.py``."""
-    settings = SETTINGS if settings is None else settings
     parts = [_HEADER]
     for scope in CLASS_ORDER:
         lines = [f"class {scope}(TypedDict):", f'    """{TYPE_DOCS[scope]}"""', ""]
-        for setting in settings:
+        for setting in SETTINGS:
             if scope in setting.scopes:
                 lines += [
                     f"    {setting.name}: {annotation(setting, scope)}",
@@ -129,11 +128,10 @@ def _default(setting: Setting) -> str:
     return f"`{setting.default}`"
 
 
-def render_reference(settings: tuple[Setting, ...] | None = None) -> str:
+def render_reference() -> str:
     """The source of ``docs/config-reference.md``."""
-    settings = SETTINGS if settings is None else settings
     stack_rows, arg_rows = [], []
-    for s in settings:
+    for s in SETTINGS:
         description = s.doc_in(STACK_APP).replace("|", "\\|")
         where = ", ".join(label for scope, label in _WHERE.items() if scope in s.scopes)
         if where and s.kind != "key":
