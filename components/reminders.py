@@ -9,10 +9,7 @@ metric the function writes.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -20,75 +17,12 @@ import pulumi_aws as aws
 from .aws_names import reminder_name
 from .metadata import MANAGED_BY
 from .policies import assume_role_document, reminder_policy_document, to_json
-from .problems import SettingsError
-from .value_checks import whole_number
+from .reminder_settings import ReminderSettings
 
 HANDLER = Path(__file__).resolve().parent.parent / "reminders" / "handler.py"
 NAMESPACE = "TwitterSecrets"
 METRIC_NAME = "DaysUntilRotationDue"
-SETTING = "twitter-secrets:reminders"
-KEYS = ("topic_arn", "create", "emails", "warn_days", "schedule", "alarms")
 LAMBDA_LOGS_POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
-_SNS_ARN = re.compile(r"arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}")
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-_SCHEDULE = re.compile(r"rate\([1-9][0-9]* (minute|minutes|hour|hours|day|days)\)|cron\([^()]+\)")
-
-
-@dataclass(frozen=True)
-class ReminderSettings:
-    topic_arn: str | None
-    emails: tuple[str, ...]
-    warn_days: int = 14
-    schedule: str = "rate(1 day)"
-    alarms: bool = False
-
-
-def parse_reminders(raw: Any) -> ReminderSettings | None:
-    """The setting, checked; None when reminders are off. Errors name the setting, never an address."""
-    if raw is None:
-        return None
-    if not isinstance(raw, dict):
-        raise SettingsError(
-            [f"{SETTING} must be an object with topic_arn (or create: true), warn_days, schedule"]
-        )
-    problems = []
-    unknown = sorted(set(raw) - set(KEYS))
-    if unknown:
-        problems.append(f"{SETTING}: unknown key(s) {', '.join(unknown)}; valid keys are {', '.join(KEYS)}")
-    topic, create, emails = raw.get("topic_arn"), raw.get("create"), raw.get("emails")
-    if topic is not None and not (isinstance(topic, str) and _SNS_ARN.fullmatch(topic)):
-        problems.append(
-            f"{SETTING}.topic_arn must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)"
-        )
-    if create not in (None, True, False):
-        problems.append(f"{SETTING}.create must be true or false")
-    if (topic is None) == (create is not True):
-        problems.append(f"{SETTING}: give topic_arn, or create: true (with emails), one of the two")
-    if emails is not None:
-        if create is not True:
-            problems.append(f"{SETTING}.emails only has an effect with create: true")
-        elif not isinstance(emails, list) or not all(
-            isinstance(e, str) and _EMAIL.fullmatch(e) for e in emails
-        ):
-            problems.append(f"{SETTING}.emails must be a list of e-mail addresses")
-    warn = whole_number(raw.get("warn_days", 14))
-    if warn is None or not 0 <= warn <= 365:
-        problems.append(f"{SETTING}.warn_days must be a whole number of days from 0 to 365")
-    schedule = raw.get("schedule", "rate(1 day)")
-    if not (isinstance(schedule, str) and len(schedule) <= 256 and _SCHEDULE.fullmatch(schedule)):
-        problems.append(f"{SETTING}.schedule must be an EventBridge rate(...) or cron(...) expression")
-    alarms = raw.get("alarms", False)
-    if not isinstance(alarms, bool):
-        problems.append(f"{SETTING}.alarms must be true or false")
-    if problems:
-        raise SettingsError(problems)
-    return ReminderSettings(
-        topic_arn=topic,
-        emails=tuple(emails or ()),
-        warn_days=warn or 0,
-        schedule=schedule,
-        alarms=alarms,
-    )
 
 
 class RotationReminders(pulumi.ComponentResource):

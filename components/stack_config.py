@@ -25,7 +25,7 @@ from .aws_names import collision_inputs, name_collisions
 from .credential_gate import check_credentials
 from .layering import NAMESPACE, layer_stack_config
 from .problems import SET_CREDENTIAL_HINT, SettingsError, unknown_problems
-from .reminders import ReminderSettings, parse_reminders
+from .reminder_settings import ReminderSettings, parse_reminders
 
 CONFIG_KEYS: tuple[str, ...] = ("projects", "credentials", "defaults", "reminders")
 

@@ -269,7 +269,9 @@ class FakeX:
         parts = urlsplit(request.path)
         path = parts.path
         # The exact URL the client signed: scheme, host and port as it sent them.
-        uri = f"http://{request.headers['Host']}{request.path}"
+        # A test client that forwards a request made for https://api.x.com says so here.
+        scheme = request.headers.get("X-Forwarded-Proto", "http")
+        uri = f"{scheme}://{request.headers['Host']}{request.path}"
         headers = {k: v for k, v in request.headers.items()}
         params = dict(parse_qsl(parts.query))
         if "application/x-www-form-urlencoded" in headers.get("Content-Type", ""):
