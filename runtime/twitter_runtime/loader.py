@@ -258,10 +258,32 @@ def call_with_refresh(
 ) -> Response:
     """Call ``request(creds)``; on HTTP 401, re-read the secret once and call again.
 
+    A 401 most likely means the keys were rotated since they were cached. It
+    counts whether ``request`` returns it or raises it: tweepy raises
+    ``Unauthorized`` and ``raise_for_status`` raises ``HTTPError``, so a
+    service using either must get the same re-read. Any other error is not a
+    sign of new keys and propagates untouched, with no read.
+
     Only once: a second 401 means the stored keys are wrong, which retrying
-    cannot fix.
+    cannot fix; it propagates as it came (returned or raised, not chained to
+    the first).
     """
-    response = request(load_credentials(secret_arn, client=client, max_age_seconds=max_age_seconds))
-    if getattr(response, "status_code", None) == 401:
-        response = request(refresh_credentials(secret_arn, client=client, max_age_seconds=max_age_seconds))
-    return response
+    try:
+        response = request(load_credentials(secret_arn, client=client, max_age_seconds=max_age_seconds))
+    except Exception as error:
+        if not _is_401(error):
+            raise
+    else:
+        if not _is_401(response):
+            return response
+    # Outside the except block, so a second error is not chained to the first.
+    return request(refresh_credentials(secret_arn, client=client, max_age_seconds=max_age_seconds))
+
+
+def _is_401(answer: object) -> bool:
+    """A response with status 401, or an error that carries one (duck typed, so neither tweepy nor
+    requests is imported: both ``tweepy.errors.HTTPException`` and ``requests.HTTPError`` keep
+    the response in ``.response``)."""
+    if isinstance(answer, BaseException):
+        answer = getattr(answer, "response", None)
+    return getattr(answer, "status_code", None) == 401

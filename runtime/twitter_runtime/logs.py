@@ -22,6 +22,7 @@ NOISY = (
     "boto3",
     "s3transfer",
     "aws_secretsmanager_caching",
+    "tweepy",  # logs request headers, Authorization included, at DEBUG
 )
 
 
