@@ -3,18 +3,25 @@
 import pulumi
 
 from components import TwitterProject
-from components.reminders import RotationReminders
-from components.stack_config import load_projects, load_reminders, stack_outputs
+from components.app_settings import stack_region
+from components.reminders import RotationReminders, current_stack
+from components.stack_config import load_stack, stack_outputs, with_alarm_topic
 
 config = pulumi.Config("twitter-secrets")
-reminders = load_reminders(config, stack=pulumi.get_stack())  # checked before anything is registered
-projects = [TwitterProject(args["project"], args) for args in load_projects(config, stack=pulumi.get_stack())]
+plan = load_stack(
+    config, stack=pulumi.get_stack()
+)  # every setting and key checked before anything is registered
+stack = current_stack()
 
+alarm_topic = None
+if plan.reminders is not None:
+    apps = [(label, s.environment) for label, s in plan.settings.items()]
+    reminder = RotationReminders(
+        "rotation-reminders", plan.reminders, stack=stack, region=stack_region() or "", apps=apps
+    )
+    alarm_topic = reminder.topic_arn
+    pulumi.export("reminderTopicArn", reminder.topic_arn)
+
+projects = [TwitterProject(args["project"], with_alarm_topic(args, alarm_topic)) for args in plan.projects]
 for name, value in stack_outputs(projects).items():
     pulumi.export(name, value)
-
-if reminders is not None:
-    settings, environment = reminders
-    labels = [label for project in projects for label in (c.settings.label for c in project.apps.values())]
-    reminder = RotationReminders("rotation-reminders", settings, environment=environment, apps=labels)
-    pulumi.export("reminderTopicArn", reminder.topic_arn)

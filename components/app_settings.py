@@ -17,6 +17,7 @@ from typing import Any
 from twitter_runtime.errors import InvalidInputError, prefixed
 from twitter_runtime.keys import CREDENTIAL_FIELDS, OAUTH2_CLIENT_FIELDS
 
+from .monitoring_checks import replica_key_problems
 from .policies import principal_problems
 from .problems import sorted_problems, unknown_problems
 from .settings import COMPONENT, Setting, checked_settings, names_in
@@ -214,6 +215,9 @@ def parse_app_settings(
         values["account"] = None
     problems += _recovery_problems(args, values)
     problems += _reader_problems(values)
+    problems += replica_key_problems(
+        values["kms_key_id"], values["replica_regions"], values["replica_kms_key_ids"]
+    )
     if args.get("bearer_rotation_days") is not None and args.get("bearer_rotation_schedule") is not None:
         problems.append("give bearer_rotation_days or bearer_rotation_schedule, not both")
         values["bearer_rotation_days"] = values["bearer_rotation_schedule"] = None

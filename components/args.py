@@ -64,6 +64,8 @@ class TwitterAppCredentialsArgs(TypedDict):
     """Allow deletion without a recovery window (with recoveryWindowInDays 0): the keys are then gone for good."""
     replica_regions: NotRequired[Sequence[str]]
     """AWS regions to replicate the secret to (each with its region's default key)."""
+    replica_kms_key_ids: NotRequired[Mapping[str, str]]
+    """Replica region → the KMS key ARN (in that region) that encrypts the replica, for the keys' secret and the bearer secret alike; required for every replica region when kmsKeyId is set."""
     tags: NotRequired[Mapping[str, str]]
     """Extra tags for the secret; they cannot override the rotation metadata (owner, managed-by, twitter:*, rotation:*)."""
     write_only: NotRequired[bool]
@@ -84,6 +86,10 @@ class TwitterAppCredentialsArgs(TypedDict):
     """Rotate the app-only Bearer Token automatically every this many days (1 to 1000)."""
     bearer_rotation_schedule: NotRequired[str]
     """Instead of bearerRotationDays: a Secrets Manager schedule such as 'rate(30 days)' or 'cron(0 4 1 * ? *)'."""
+    alarm_topic_arn: NotRequired[pulumi.Input[str]]
+    """SNS topic (in the stack's region) that hears of a failed or abandoned bearer rotation and of the rotation function's errors (default in a stack with reminders: the reminders topic)."""
+    log_retention_in_days: NotRequired[int]
+    """Days CloudWatch Logs keeps the rotation function's log group (default 365; one of the values CloudWatch accepts)."""
     access_level: NotRequired[str]
     """The permission the Access Token was issued with: read, read-write or read-write-directmessages (X's x-access-level). Stored with the keys; verify checks it with X."""
 
@@ -132,6 +138,8 @@ class TwitterProjectApp(TypedDict):
     """Allow deletion without a recovery window (with recoveryWindowInDays 0): the keys are then gone for good."""
     replica_regions: NotRequired[Sequence[str]]
     """AWS regions to replicate the secret to (each with its region's default key)."""
+    replica_kms_key_ids: NotRequired[Mapping[str, str]]
+    """Replica region → the KMS key ARN (in that region) that encrypts the replica, for the keys' secret and the bearer secret alike; required for every replica region when kmsKeyId is set."""
     tags: NotRequired[Mapping[str, str]]
     """Extra tags for the secret; they cannot override the rotation metadata (owner, managed-by, twitter:*, rotation:*)."""
     write_only: NotRequired[bool]
@@ -152,6 +160,10 @@ class TwitterProjectApp(TypedDict):
     """Rotate the app-only Bearer Token automatically every this many days (1 to 1000)."""
     bearer_rotation_schedule: NotRequired[str]
     """Instead of bearerRotationDays: a Secrets Manager schedule such as 'rate(30 days)' or 'cron(0 4 1 * ? *)'."""
+    alarm_topic_arn: NotRequired[pulumi.Input[str]]
+    """SNS topic (in the stack's region) that hears of a failed or abandoned bearer rotation and of the rotation function's errors (default in a stack with reminders: the reminders topic)."""
+    log_retention_in_days: NotRequired[int]
+    """Days CloudWatch Logs keeps the rotation function's log group (default 365; one of the values CloudWatch accepts)."""
     access_level: NotRequired[str]
     """The permission the Access Token was issued with: read, read-write or read-write-directmessages (X's x-access-level). Stored with the keys; verify checks it with X."""
     accounts: NotRequired[Mapping[str, TwitterProjectAccount]]

@@ -51,9 +51,9 @@ def rotation_function_name(secret_name: str) -> str:
     return _name(secret_name, "rotation", LAMBDA_NAME_MAX, _LAMBDA_REFUSED)
 
 
-def reminder_name(environment: str) -> str:
+def reminder_name(scope: str) -> str:
     """The reminder function's (and its role's and schedule's) name: valid for IAM, Lambda and EventBridge."""
-    return _name(f"twitter/{environment}", "reminders", LAMBDA_NAME_MAX, _LAMBDA_REFUSED)
+    return _name(f"twitter/{scope}", "reminders", LAMBDA_NAME_MAX, _LAMBDA_REFUSED)
 
 
 def within(text: str, limit: int) -> str:

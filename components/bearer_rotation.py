@@ -21,12 +21,10 @@ from .aws_names import (
 )
 from .lambda_package import build_rotation_archive
 from .metadata import MANAGED_BY
+from .monitoring import errors_alarm, function_log_group, rotation_failure_rule
 from .policies import assume_role_document, rotation_policy_document, to_json
 
 #: The initial value, written once; the first rotation (immediately on deploy) replaces it.
-LAMBDA_LOGS_POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
-
-
 PLACEHOLDER = json.dumps({"bearer_token": ""})
 #: The staging label of the bearer secret's first version, the only one Pulumi writes.
 INITIAL_STAGE = "TWITTER_SECRETS_INITIAL"
@@ -49,6 +47,8 @@ class BearerRotation:
         credentials_version: aws.secretsmanager.SecretVersion,
         kms_key_arn: pulumi.Output[str | None],
         parent: pulumi.Resource,
+        *,
+        exempt_admins: list[pulumi.Output[str]] | None = None,
     ) -> None:
         # Everything waits for the app's first version, which waits for the keys' validation:
         # bad keys register none of these either.
@@ -66,7 +66,10 @@ class BearerRotation:
             recovery_window_in_days=settings.recovery_window_in_days,
             # Where the app's keys are replicated, its bearer is too: consumers there read it locally.
             # AWS copies each rotated value; the function only ever writes the primary.
-            replicas=[aws.secretsmanager.SecretReplicaArgs(region=r) for r in settings.replica_regions]
+            replicas=[
+                aws.secretsmanager.SecretReplicaArgs(region=r, kms_key_id=settings.replica_kms_key_ids.get(r))
+                for r in settings.replica_regions
+            ]
             or None,
             tags={
                 "twitter:project": settings.project,
@@ -113,12 +116,13 @@ class BearerRotation:
             ),
             opts=child,
         )
-        logs = aws.iam.RolePolicyAttachment(
-            f"{name}-rotation-logs", role=role.name, policy_arn=LAMBDA_LOGS_POLICY, opts=child
+        function_name = rotation_function_name(settings.app_secret_name)
+        logs = function_log_group(
+            f"{name}-rotation", function_name, role, settings.log_retention_in_days, child
         )
         self.function = aws.lambda_.Function(
             f"{name}-rotation",
-            name=rotation_function_name(settings.app_secret_name),
+            name=function_name,
             runtime="python3.12",
             handler="handler.lambda_handler",
             role=role.arn,
@@ -136,7 +140,7 @@ class BearerRotation:
                 LAMBDA_DESCRIPTION_MAX,
             ),
             opts=pulumi.ResourceOptions(
-                parent=parent, depends_on=[credentials_version, self.role_policy, logs]
+                parent=parent, depends_on=[credentials_version, self.role_policy, *logs]
             ),
         )
         permission = aws.lambda_.Permission(
@@ -157,3 +161,35 @@ class BearerRotation:
                 depends_on=[self.initial_version, credentials_version, permission, self.role_policy],
             ),
         )
+        # Someone hears of a failure: the function's errors, and Secrets Manager giving up.
+        topic = settings.alarm_topic_arn
+        self.alarm = errors_alarm(
+            f"{name}-rotation-errors",
+            self.function.name,
+            topic,
+            f"The bearer rotation of {settings.app_label} failed (see its log group); until it succeeds, "
+            "consumers may hold a dead bearer token",
+            child,
+        )
+        self.failure_rule = (
+            rotation_failure_rule(f"{name}-rotation-failed", self.secret.arn, topic, child)
+            if topic is not None
+            else None
+        )
+        if topic is None:
+            pulumi.log.warn(
+                f"{settings.app_label}: bearer rotation has no alarm_topic_arn, so a failed rotation pages nobody; "
+                "set alarm_topic_arn (or turn reminders on in the stack)",
+                resource=parent,
+            )
+        if settings.readers:
+            # The bearer is guarded like the keys; the rotation function must keep reading and writing it.
+            from .secret_policy import secret_policy
+
+            self.policy = secret_policy(
+                f"{name}-bearer-policy",
+                self.secret,
+                settings,
+                exempt=[role.arn, *(exempt_admins or [])],
+                opts=pulumi.ResourceOptions(parent=parent, depends_on=[self.initial_version]),
+            )

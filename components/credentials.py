@@ -37,10 +37,11 @@ from .policies import (
     is_key_arn,
     principal_problems,
     read_policy_document,
-    resource_policy_document,
     to_json,
 )
 from .problems import SettingsError
+from .reminders import STACK_TAG, current_stack
+from .secret_policy import secret_policy
 from .wiring import ecs_environment, ecs_secrets, external_secret_manifest
 
 TYPE_TOKEN = "twitter-secrets:index:TwitterAppCredentials"
@@ -99,6 +100,7 @@ class TwitterAppCredentials(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
 
         description = secret_description(settings)
+        stack = current_stack()
         keys = args.get("credentials")
         if keys is None:
             keys = pulumi.Output.all(**{f: args[f] for f in given_fields(args)})  # type: ignore[literal-required]
@@ -143,12 +145,16 @@ class TwitterAppCredentials(pulumi.ComponentResource):
             kms_key_id=settings.kms_key_id,
             recovery_window_in_days=settings.recovery_window_in_days,
             replicas=[
-                aws.secretsmanager.SecretReplicaArgs(region=region) for region in settings.replica_regions
+                aws.secretsmanager.SecretReplicaArgs(
+                    region=region, kms_key_id=settings.replica_kms_key_ids.get(region)
+                )
+                for region in settings.replica_regions
             ]
             or None,
             # The fingerprint tag makes the secret wait for (and so depend on)
             # validation of the keys.
-            tags=fp.apply(lambda f: secret_tags(settings, f)),
+            # The stack tag lets the stack's reminders find its secrets, and only them.
+            tags=fp.apply(lambda f: {**secret_tags(settings, f), STACK_TAG: stack}),
             opts=child,
         )
         if settings.write_only:
@@ -169,9 +175,6 @@ class TwitterAppCredentials(pulumi.ComponentResource):
         after_version = pulumi.ResourceOptions(parent=self, depends_on=[version])
         self._resource_name = resource_name
         kms_key_arn = self._kms_key_arn()
-        self._read_policy = (
-            self._read_policy_resource(secret, kms_key_arn, after_version) if settings.read_policy else None
-        )
         self._bearer = None
         if settings.bearer_rotation is not None:
             from .bearer_rotation import BearerRotation  # builds the Lambda archive: only when asked for
@@ -184,10 +187,13 @@ class TwitterAppCredentials(pulumi.ComponentResource):
             )
             self._bearer = BearerRotation(bearer_name, settings, secret, version, kms_key_arn, self)
         self.bearer_secret_arn = self._bearer.secret.arn if self._bearer else none
+        self._read_policy = (
+            self._read_policy_resource(secret, kms_key_arn, after_version) if settings.read_policy else None
+        )
         if settings.readers:
             # The rotation function reads the main secret: never deny it.
             exempt = [self._bearer.role.arn] if self._bearer else []
-            self._secret_policy(secret, exempt, after_version)
+            secret_policy(f"{resource_name}-policy", secret, settings, exempt=exempt, opts=after_version)
 
         self.secret_arn = secret.arn
         self.secret_name = secret.name
@@ -246,8 +252,14 @@ class TwitterAppCredentials(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions,
     ) -> aws.iam.Policy:
         s = self.settings
-        document = pulumi.Output.all(secret.arn, kms_key_arn).apply(
-            lambda a: to_json(read_policy_document(a[0], kms_key_arn=a[1], replica_regions=s.replica_regions))
+        # The bearer is read with the same policy (see read_policy_document): one policy per app.
+        bearer_arn = self._bearer.secret.arn if self._bearer else None
+        document = pulumi.Output.all(secret.arn, kms_key_arn, bearer_arn).apply(
+            lambda a: to_json(
+                read_policy_document(
+                    a[0], kms_key_arn=a[1], replica_regions=s.replica_regions, bearer_secret_arn=a[2]
+                )
+            )
         )
         return aws.iam.Policy(
             f"{self._resource_name}-read",
@@ -271,35 +283,6 @@ class TwitterAppCredentials(pulumi.ComponentResource):
         problems += principal_problems("admin_principals", admins)
         if problems:
             raise SettingsError(prefixed(s.label, problems))
-
-    def _secret_policy(
-        self,
-        secret: aws.secretsmanager.Secret,
-        exempt: list[pulumi.Output[str]],
-        opts: pulumi.ResourceOptions,
-    ) -> None:
-        s = self.settings
-
-        def document(principals: list[list[Any]]) -> str:
-            # Already checked: plain ARNs with the settings, Outputs in the key gate.
-            readers, admins, also_exempt = principals
-            return to_json(
-                resource_policy_document(
-                    readers, deny_other_readers=s.deny_other_readers, admin_principals=[*admins, *also_exempt]
-                )
-            )
-
-        aws.secretsmanager.SecretPolicy(
-            f"{self._resource_name}-policy",
-            secret_arn=secret.arn,
-            policy=pulumi.Output.all(
-                pulumi.Output.all(*s.readers),
-                pulumi.Output.all(*s.admin_principals),
-                pulumi.Output.all(*exempt),
-            ).apply(document),
-            block_public_policy=True,
-            opts=opts,
-        )
 
     def grant_read(
         self, role: pulumi.Input[str] | aws.iam.Role, *, name: str | None = None

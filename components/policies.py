@@ -55,10 +55,21 @@ def replica_arns(secret_arn: str, regions: Sequence[str]) -> list[str]:
 
 
 def read_policy_document(
-    secret_arn: str, *, kms_key_arn: str | None = None, replica_regions: Sequence[str] = ()
+    secret_arn: str,
+    *,
+    kms_key_arn: str | None = None,
+    replica_regions: Sequence[str] = (),
+    bearer_secret_arn: str | None = None,
 ) -> dict[str, Any]:
-    """Read exactly this app's secret (and its replicas), nothing else."""
+    """Read exactly this app's secret, its bearer secret (and their replicas), nothing else.
+
+    The bearer is in the same policy because whoever reads the API Key pair can already get
+    the app's bearer from X (oauth2/token): one policy per app grants nothing more, and keeps
+    the number of IAM policies (an account quota) at one per app.
+    """
     resources = [secret_arn, *replica_arns(secret_arn, replica_regions)]
+    if bearer_secret_arn:
+        resources += [bearer_secret_arn, *replica_arns(bearer_secret_arn, replica_regions)]
     statements: list[dict[str, Any]] = [
         {
             "Sid": "ReadThisAppsCredentials",
@@ -85,8 +96,11 @@ def resource_policy_document(
 ) -> dict[str, Any]:
     """The secret's own policy: named readers may read; optionally nobody else may.
 
-    The Deny covers only GetSecretValue and exempts the admins, so they can
-    still read, and can always change or delete this policy to recover.
+    The first Deny covers GetSecretValue and exempts readers and admins. The second keeps
+    everyone but the admins from removing or rewriting this policy (or re-pointing the
+    secret's key with UpdateSecret): otherwise a ``secretsmanager:*`` holder could delete the
+    policy and then read the value. The admins (the deploying role among them) can always
+    change or delete it to recover.
     """
     readers = sorted(set(readers))
     statements: list[dict[str, Any]] = [
@@ -111,7 +125,25 @@ def resource_policy_document(
                 },
             }
         )
+        statements.append(
+            {
+                "Sid": "OnlyAdminsChangeThisPolicy",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": POLICY_GUARD_ACTIONS,
+                "Resource": "*",
+                "Condition": {"ArnNotEquals": {"aws:PrincipalArn": sorted(set(admin_principals))}},
+            }
+        )
     return {"Version": "2012-10-17", "Statement": statements}
+
+
+#: What deny_other_readers keeps from everyone but the admins, besides reading the value.
+POLICY_GUARD_ACTIONS: list[str] = [
+    "secretsmanager:DeleteResourcePolicy",
+    "secretsmanager:PutResourcePolicy",
+    "secretsmanager:UpdateSecret",
+]
 
 
 _KINDS = {
@@ -208,12 +240,75 @@ def assume_role_document(service: str) -> dict[str, Any]:
     }
 
 
-def reminder_policy_document(topic_arn: str, namespace: str) -> dict[str, Any]:
-    """The reminder function may find secrets by their tags, publish to one topic and write its
-    own metrics; it cannot read a secret's value."""
+def log_policy_document(log_group_arn: str) -> dict[str, Any]:
+    """A function writes its own log group and nothing else (AWSLambdaBasicExecutionRole allows
+    every log group in the account). The group exists before the function (the program creates
+    it, with a retention), so the function needs no logs:CreateLogGroup."""
     return {
         "Version": "2012-10-17",
         "Statement": [
+            {
+                "Sid": "WriteOwnLogGroup",
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": f"{log_group_arn.removesuffix(':*')}:*",
+            }
+        ],
+    }
+
+
+def alert_topic_policy_document(topic_arn: str, account_id: str) -> dict[str, Any]:
+    """The reminders topic: its own account may use it (SNS's default), and EventBridge rules and
+    CloudWatch alarms of that account may publish failures to it."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "OwnerAccount",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:{topic_arn.split(':')[1]}:iam::{account_id}:root"},
+                "Action": [
+                    "sns:GetTopicAttributes",
+                    "sns:Publish",
+                    "sns:Subscribe",
+                    "sns:ListSubscriptionsByTopic",
+                ],
+                "Resource": topic_arn,
+            },
+            {
+                "Sid": "AlarmsAndRulesOfThisAccountPublish",
+                "Effect": "Allow",
+                "Principal": {"Service": ["cloudwatch.amazonaws.com", "events.amazonaws.com"]},
+                "Action": "sns:Publish",
+                "Resource": topic_arn,
+                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+            },
+        ],
+    }
+
+
+def reminder_policy_document(
+    topic_arn: str, namespace: str, *, topic_kms_key_arn: str | None = None
+) -> dict[str, Any]:
+    """The reminder function may find secrets by their tags, publish to one topic and write its
+    own metrics; it cannot read a secret's value. Publishing to a KMS-encrypted topic needs the
+    key's GenerateDataKey and Decrypt, through SNS only."""
+    statements: list[dict[str, Any]] = []
+    if topic_kms_key_arn:
+        region = topic_arn.split(":")[3]
+        statements.append(
+            {
+                "Sid": "EncryptForTheTopic",
+                "Effect": "Allow",
+                "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                "Resource": topic_kms_key_arn,
+                "Condition": {"StringEquals": {"kms:ViaService": f"sns.{region}.amazonaws.com"}},
+            }
+        )
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            *statements,
             {
                 # ListSecrets has no resource-level permissions: "*" is the only form AWS takes.
                 "Sid": "FindSecretsByTheirTags",

@@ -10,11 +10,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from .policies import is_key_arn
 from .problems import SettingsError
 from .value_checks import whole_number
 
 SETTING = "twitter-secrets:reminders"
-KEYS = ("topic_arn", "create", "emails", "warn_days", "schedule", "alarms")
+KEYS = ("topic_arn", "create", "emails", "warn_days", "schedule", "alarms", "kms_key_arn")
 _SNS_ARN = re.compile(r"arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _SCHEDULE = re.compile(r"rate\([1-9][0-9]* (minute|minutes|hour|hours|day|days)\)|cron\([^()]+\)")
@@ -27,9 +28,11 @@ class ReminderSettings:
     warn_days: int = 14
     schedule: str = "rate(1 day)"
     alarms: bool = False
+    #: The KMS key that encrypts the topic: a created topic uses it, the publisher may use it.
+    kms_key_arn: str | None = None
 
 
-def parse_reminders(raw: Any) -> ReminderSettings | None:
+def parse_reminders(raw: Any, *, region: str | None = None) -> ReminderSettings | None:
     """The setting, checked; None when reminders are off. Errors name the setting, never an address."""
     if raw is None:
         return None
@@ -50,6 +53,21 @@ def parse_reminders(raw: Any) -> ReminderSettings | None:
         problems.append(f"{SETTING}.create must be true or false")
     if (topic is None) == (create is not True):
         problems.append(f"{SETTING}: give topic_arn, or create: true (with emails), one of the two")
+    if topic is not None and region and _SNS_ARN.fullmatch(str(topic)) and str(topic).split(":")[3] != region:
+        problems.append(
+            f"{SETTING}.topic_arn is a topic in {str(topic).split(':')[3]}, but the stack deploys to {region}: "
+            "CloudWatch alarms and EventBridge rules only publish to a topic in their own region; give one there"
+        )
+    if create is True and not emails:
+        problems.append(
+            f"{SETTING}: create: true without emails would send every reminder and failure to a topic nobody "
+            "reads; add emails: [...], or give topic_arn of a topic you subscribe yourself"
+        )
+    kms = raw.get("kms_key_arn")
+    if kms is not None and not (isinstance(kms, str) and is_key_arn(kms)):
+        problems.append(
+            f"{SETTING}.kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)"
+        )
     if emails is not None:
         if create is not True:
             problems.append(f"{SETTING}.emails only has an effect with create: true")
@@ -74,4 +92,5 @@ def parse_reminders(raw: Any) -> ReminderSettings | None:
         warn_days=warn or 0,
         schedule=schedule,
         alarms=alarms,
+        kms_key_arn=kms,
     )

@@ -16,40 +16,67 @@ import pulumi_aws as aws
 
 from .aws_names import reminder_name
 from .metadata import MANAGED_BY
-from .policies import assume_role_document, reminder_policy_document, to_json
+from .monitoring import errors_alarm, function_log_group
+from .policies import alert_topic_policy_document, assume_role_document, reminder_policy_document, to_json
 from .reminder_settings import ReminderSettings
 
 HANDLER = Path(__file__).resolve().parent.parent / "reminders" / "handler.py"
 NAMESPACE = "TwitterSecrets"
 METRIC_NAME = "DaysUntilRotationDue"
-LAMBDA_LOGS_POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+#: The tag that ties a secret to the stack that owns it; the reminder function filters by it.
+STACK_TAG = "twitter:stack"
+
+
+def current_stack() -> str:
+    """organization/project/stack: what ties a secret to its stack (deterministic: no clock, no call)."""
+    return f"{pulumi.get_organization()}/{pulumi.get_project()}/{pulumi.get_stack()}"
+
+
+#: Days CloudWatch Logs keeps the reminder function's log group.
+LOG_RETENTION_DAYS = 365
 
 
 class RotationReminders(pulumi.ComponentResource):
-    """The reminder function, its role, schedule and topic, for one environment's apps."""
+    """The reminder function, its role, schedule, log group, alarms and topic, for one stack's apps.
+
+    Every AWS name derives from the stack (organization, project, stack) and its region, so two
+    stacks that share an environment never collide on a name nor adopt each other's topic.
+    """
 
     def __init__(
         self,
         resource_name: str,
         settings: ReminderSettings,
         *,
-        environment: str,
-        apps: list[str],
+        stack: str,
+        region: str,
+        apps: list[tuple[str, str]],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("twitter-secrets:index:RotationReminders", resource_name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        tags = {"twitter:environment": environment, "managed-by": MANAGED_BY}
+        tags = {STACK_TAG: stack, "managed-by": MANAGED_BY}
+        name = reminder_name(f"{stack}/{region}")
         if settings.topic_arn is not None:
             topic_arn: pulumi.Output[str] = pulumi.Output.from_input(settings.topic_arn)
         else:
             topic = aws.sns.Topic(
                 f"{resource_name}-topic",
-                name=f"twitter-{environment}-rotation-reminders",
+                name=name,
+                kms_master_key_id=settings.kms_key_arn,
                 tags=tags,
                 opts=child,
             )
             topic_arn = topic.arn
+            # Alarms and EventBridge rules of this account may publish failures to it.
+            aws.sns.TopicPolicy(
+                f"{resource_name}-topic-policy",
+                arn=topic.arn,
+                policy=topic.arn.apply(
+                    lambda arn: to_json(alert_topic_policy_document(arn, arn.split(":")[4]))
+                ),
+                opts=child,
+            )
             for index, address in enumerate(settings.emails):
                 aws.sns.TopicSubscription(
                     f"{resource_name}-email-{index}",
@@ -58,25 +85,25 @@ class RotationReminders(pulumi.ComponentResource):
                     endpoint=address,
                     opts=child,
                 )
-        name = reminder_name(environment)
         role = aws.iam.Role(
             f"{resource_name}-role",
             name=name,
             assume_role_policy=to_json(assume_role_document("lambda.amazonaws.com")),
-            description=f"Sends the X key rotation reminders of {environment}",
+            description=f"Sends the X key rotation reminders of {stack}"[:1000],
             tags=tags,
             opts=child,
         )
+        kms = settings.kms_key_arn
         policy = aws.iam.RolePolicy(
             f"{resource_name}-access",
             name=name,
             role=role.id,
-            policy=topic_arn.apply(lambda arn: to_json(reminder_policy_document(arn, NAMESPACE))),
+            policy=topic_arn.apply(
+                lambda arn: to_json(reminder_policy_document(arn, NAMESPACE, topic_kms_key_arn=kms))
+            ),
             opts=child,
         )
-        logs = aws.iam.RolePolicyAttachment(
-            f"{resource_name}-logs", role=role.name, policy_arn=LAMBDA_LOGS_POLICY, opts=child
-        )
+        logs = function_log_group(resource_name, name, role, LOG_RETENTION_DAYS, child)
         function = aws.lambda_.Function(
             f"{resource_name}-function",
             name=name,
@@ -88,14 +115,14 @@ class RotationReminders(pulumi.ComponentResource):
             environment={
                 "variables": {
                     "TOPIC_ARN": topic_arn,
-                    "ENVIRONMENT": environment,
+                    "STACK": stack,
                     "WARN_DAYS": str(settings.warn_days),
                     "METRIC_NAMESPACE": NAMESPACE,
                 }
             },
-            description=f"Reminds owners before the X keys of {environment} are due for rotation",
+            description=f"Reminds owners before the X keys of {stack} are due for rotation"[:256],
             tags=tags,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy, logs]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy, *logs]),
         )
         rule = aws.cloudwatch.EventRule(
             f"{resource_name}-schedule",
@@ -113,8 +140,15 @@ class RotationReminders(pulumi.ComponentResource):
             opts=child,
         )
         aws.cloudwatch.EventTarget(f"{resource_name}-target", rule=rule.name, arn=function.arn, opts=child)
+        errors_alarm(
+            f"{resource_name}-errors",
+            function.name,
+            topic_arn,
+            f"The rotation reminders of {stack} failed (see the function's log group): owners may not be told",
+            child,
+        )
         if settings.alarms:
-            for label in sorted(apps):
+            for label, environment in sorted(apps):
                 aws.cloudwatch.MetricAlarm(
                     f"{resource_name}-{label}-alarm",
                     name=f"{name}-{label.replace('/', '-')}"[:255],

@@ -24,6 +24,7 @@ from typing import Any
 
 from twitter_runtime.keys import ACCESS_LEVELS, KEY_FIELDS
 
+from . import monitoring_checks as monitoring
 from . import value_checks as check
 
 # Where a setting may be written. The first four are the plugin's types, the last three
@@ -302,6 +303,16 @@ SETTINGS: tuple[Setting, ...] = (
         python_type=tuple[str, ...],
     ),
     Setting(
+        "replica_kms_key_ids",
+        "Replica region → the KMS key ARN (in that region) that encrypts the replica, for the keys' secret and "
+        "the bearer secret alike; required for every replica region when kmsKeyId is set.",
+        "map",
+        APP_WIDE,
+        default={},
+        check=monitoring.replica_kms_keys,
+        python_type=dict[str, str],
+    ),
+    Setting(
         "tags",
         "Extra tags for the secret; they cannot override the rotation metadata (owner, managed-by, twitter:*, "
         "rotation:*).",
@@ -406,6 +417,26 @@ SETTINGS: tuple[Setting, ...] = (
         frozenset({STACK_APP, STACK_DEFAULTS}),
         check=check.rotation_shorthand,
         layered=True,
+    ),
+    Setting(
+        "alarm_topic_arn",
+        "SNS topic (in the stack's region) that hears of a failed or abandoned bearer rotation and of the "
+        "rotation function's errors (default in a stack with reminders: the reminders topic).",
+        "text",
+        APP_WIDE,
+        check=monitoring.alarm_topic_arn,
+        output_ok=True,
+        python_type=Any,
+    ),
+    Setting(
+        "log_retention_in_days",
+        "Days CloudWatch Logs keeps the rotation function's log group (default 365; one of the values "
+        "CloudWatch accepts).",
+        "int",
+        APP_WIDE,
+        default=365,
+        check=monitoring.log_retention_days,
+        python_type=int,
     ),
     Setting(
         "access_level",

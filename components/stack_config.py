@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
@@ -44,6 +45,17 @@ def plan_projects(
     Returns project → TwitterProject args (minus keys), and each secret's settings by
     label for the stack-wide credential check.
     """
+    planned, settings, problems = _plan(projects, defaults, environment=environment, region=region)
+    if problems:
+        raise SettingsError(problems)
+    return planned, settings
+
+
+def _plan(
+    projects: Any, defaults: Any, *, environment: str, region: str | None
+) -> tuple[dict[str, dict[str, Any]], dict[str, AppSettings], list[str]]:
+    """``plan_projects`` that returns its problems with the settings of every app that passed,
+    so the keys of those apps are checked in the same run."""
     layered = layer_stack_config(projects, defaults)
     problems = list(layered.problems)
     settings: dict[str, AppSettings] = {}
@@ -53,9 +65,7 @@ def plan_projects(
         except InvalidInputError as error:
             problems += error.problems
     problems += name_collisions(*collision_inputs(settings))
-    if problems:
-        raise SettingsError(problems)
-    return layered.projects, settings
+    return layered.projects, settings, problems
 
 
 def _all_config_keys() -> set[str]:
@@ -95,38 +105,78 @@ def _parse_credentials_json(text: Any) -> Any:
 
 def load_projects(config: pulumi.Config, *, stack: str) -> list[dict[str, Any]]:
     """Read and check the stack's config; return TwitterProject args with the keys wired in."""
+    return load_stack(config, stack=stack).projects
+
+
+@dataclass
+class StackPlan:
+    """Everything the program registers, checked: project args with their keys, and the reminders."""
+
+    projects: list[dict[str, Any]]
+    settings: dict[str, AppSettings]
+    reminders: ReminderSettings | None
+
+
+def load_stack(config: pulumi.Config, *, stack: str) -> StackPlan:
+    """Check every setting, the keys and the reminders together, before anything is registered.
+
+    The keys are read as the SDK hands config over (text) and checked here, not in an
+    ``apply``: a bad key then stops the program before the first resource, and is reported
+    with a bad reminders block and a bad app setting in one error. They go on as a secret
+    Output, so the engine keeps them encrypted in the state.
+    """
     problems = unknown_config_keys(_all_config_keys())
     if _stored_in_plain_text(f"{NAMESPACE}:credentials") and config.get("credentials") is not None:
         problems.append(
             f"{NAMESPACE}:credentials is stored in plain text; set each value with "
             "pulumi config set --secret --path so it is encrypted"
         )
+    region = stack_region()
+    reminders = None
+    try:
+        reminders = parse_reminders(config.get_object("reminders"), region=region)
+    except SettingsError as error:
+        problems += error.problems
+    planned, settings, plan_problems = _plan(
+        config.get_object("projects"), config.get_object("defaults"), environment=stack, region=region
+    )
+    problems += plan_problems
+    raw = runtime_config.get_config(f"{NAMESPACE}:credentials")
+    checked: dict[str, dict[str, str]] = {}
+    if raw is None:
+        problems += [
+            f"{NAMESPACE}:credentials is not set; for each app, set each of {', '.join(CREDENTIAL_FIELDS)}"
+            " with " + SET_CREDENTIAL_HINT.format(label="<project>/<app>", field="<field>"),
+            f"  apps without credentials: {', '.join(settings)}",
+        ]
+    elif not plan_problems:
+        try:
+            checked = check_credentials(_parse_credentials_json(raw), settings)
+        except SettingsError as error:
+            problems += error.problems
+    else:
+        try:  # the apps that passed: their keys' problems are reported now, not after the next fix
+            parsed = _parse_credentials_json(raw)
+            if isinstance(parsed, Mapping):
+                known = {label: parsed[label] for label in parsed if label in _labels_and_apps(settings)}
+                check_credentials(known, settings)
+        except SettingsError as error:
+            problems += error.problems
     if problems:
         raise SettingsError(problems)
-    planned, settings = plan_projects(
-        config.get_object("projects"), config.get_object("defaults"), environment=stack, region=stack_region()
-    )
-    labels = list(settings)
-    # get_secret, not get_secret_object: the latter's error for a non-object
-    # value quotes the value, which here is a key.
-    credentials = config.get_secret("credentials")
-    if credentials is None:
-        raise SettingsError(
-            [
-                f"{NAMESPACE}:credentials is not set; for each app, set each of {', '.join(CREDENTIAL_FIELDS)}"
-                " with " + SET_CREDENTIAL_HINT.format(label="<project>/<app>", field="<field>"),
-                f"  apps without credentials: {', '.join(labels)}",
-            ]
-        )
-    checked = credentials.apply(lambda raw: check_credentials(_parse_credentials_json(raw), settings))
+    secret = pulumi.Output.secret(checked)
     for project, spec in planned.items():
         # One Output per project, not four per app: this is the per-app hot path at scale. Keyed
         # by app, or app/account: each secret's whole set, the App's keys merged in.
         subs = tuple(label.split("/", 1)[1] for label, s in settings.items() if s.project == project)
-        spec["credentials"] = checked.apply(
+        spec["credentials"] = secret.apply(
             lambda c, p=project, subs=subs: {sub: c[f"{p}/{sub}"] for sub in subs}
         )
-    return list(planned.values())
+    return StackPlan(list(planned.values()), settings, reminders)
+
+
+def _labels_and_apps(settings: Mapping[str, AppSettings]) -> set[str]:
+    return set(settings) | {s.app_label for s in settings.values()}
 
 
 def stack_outputs(projects: list[Any]) -> dict[str, Any]:
@@ -163,10 +213,23 @@ def stack_outputs(projects: list[Any]) -> dict[str, Any]:
 
 
 def load_reminders(config: pulumi.Config, *, stack: str) -> tuple[ReminderSettings, str] | None:
-    """``twitter-secrets:reminders``, checked, and the environment it covers (the stack's default)."""
-    settings = parse_reminders(config.get_object("reminders"))
+    """``twitter-secrets:reminders``, checked, and the stack's default environment (kept for callers
+    that read the setting alone; the program uses ``load_stack``)."""
+    settings = parse_reminders(config.get_object("reminders"), region=stack_region())
     if settings is None:
         return None
     defaults = config.get_object("defaults") or {}
     environment = defaults.get("environment") if isinstance(defaults, Mapping) else None
     return settings, environment if isinstance(environment, str) and environment else stack
+
+
+def with_alarm_topic(project: dict[str, Any], topic_arn: Any) -> dict[str, Any]:
+    """The reminders topic as the alarm topic of every app that names none: one place hears of
+    both due keys and failed rotations."""
+    if topic_arn is None:
+        return project
+    apps = {
+        app: spec if spec.get("alarm_topic_arn") is not None else {**spec, "alarm_topic_arn": topic_arn}
+        for app, spec in project["apps"].items()
+    }
+    return {**project, "apps": apps}

@@ -1,15 +1,15 @@
 """The rotation reminder Lambda: tells the owner before an app's X keys are due.
 
 X keys cannot be rotated by a machine (only the bearer can), so a person must
-act, in time. Run daily by EventBridge, it finds this environment's secrets by
-the tags the component writes (``managed-by``, ``twitter:environment``,
-``rotation:due-at``), publishes one SNS message per app that is overdue or due
+act, in time. Run daily by EventBridge, it finds its stack's secrets by the
+tags the component writes (``managed-by``, ``twitter:stack``, ``rotation:due-at``;
+each app keeps its own ``twitter:environment``), publishes one SNS message per app that is overdue or due
 within ``WARN_DAYS``, and puts a CloudWatch datapoint per app (days until due)
 for charts and alarms. It lists secrets and reads their tags; it never reads a
 secret's value (its role cannot). Pulumi-free and stateless: a second run on the
 same day sends the same reminders and datapoints again, and changes nothing else.
 
-Environment: ``TOPIC_ARN``, ``ENVIRONMENT``, ``WARN_DAYS`` (default 14),
+Environment: ``TOPIC_ARN``, ``STACK`` (organization/project/stack), ``WARN_DAYS`` (default 14),
 ``METRIC_NAMESPACE`` (default ``TwitterSecrets``).
 """
 
@@ -43,6 +43,7 @@ class DueApp:
     due_at: date
     days_left: int
     arn: str
+    environment: str
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -52,15 +53,17 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         boto3.client("sns"),
         boto3.client("cloudwatch"),
         topic_arn=os.environ["TOPIC_ARN"],
-        environment=os.environ["ENVIRONMENT"],
+        stack=os.environ["STACK"],
         warn_days=int(os.environ.get("WARN_DAYS", DEFAULT_WARN_DAYS)),
         namespace=os.environ.get("METRIC_NAMESPACE", DEFAULT_NAMESPACE),
         today=today or datetime.now(UTC).date(),
     )
 
 
-def apps(secrets: Any, environment: str, today: date) -> list[DueApp]:
-    """This environment's apps, from ListSecrets pages (tags only; no value is read)."""
+def apps(secrets: Any, stack: str, today: date) -> list[DueApp]:
+    """This stack's apps, whatever their environment, from ListSecrets pages (tags only; no value
+    is read). Filtering by the stack, not the environment, keeps two stacks that share an
+    environment from reminding about each other's apps."""
     found = []
     pages = secrets.get_paginator("list_secrets").paginate(
         Filters=[{"Key": "tag-key", "Values": ["rotation:due-at"]}], PaginationConfig={"PageSize": 100}
@@ -68,7 +71,7 @@ def apps(secrets: Any, environment: str, today: date) -> list[DueApp]:
     for page in pages:
         for secret in page.get("SecretList", []):
             tags = {t["Key"]: t["Value"] for t in secret.get("Tags", [])}
-            if tags.get("managed-by") != "pulumi" or tags.get("twitter:environment") != environment:
+            if tags.get("managed-by") != "pulumi" or tags.get("twitter:stack") != stack:
                 continue
             try:
                 due = date.fromisoformat(tags["rotation:due-at"])
@@ -79,12 +82,16 @@ def apps(secrets: Any, environment: str, today: date) -> list[DueApp]:
             if tags.get("twitter:account"):
                 # One of an App's several accounts: its own secret, metric and alarm.
                 label += f"/{tags['twitter:account']}"
-            found.append(DueApp(label, tags.get("owner", "unknown"), due, (due - today).days, secret["ARN"]))
+            environment = tags.get("twitter:environment", "?")
+            found.append(
+                DueApp(label, tags.get("owner", "unknown"), due, (due - today).days, secret["ARN"], environment)
+            )
     return sorted(found, key=lambda a: (a.days_left, a.label))
 
 
-def message(app: DueApp, environment: str) -> tuple[str, str]:
+def message(app: DueApp) -> tuple[str, str]:
     """Subject and body: who, what, when, and the steps to rotate."""
+    environment = app.environment
     when = (
         f"overdue by {-app.days_left} day{'s' if app.days_left != -1 else ''}"
         if app.days_left < 0
@@ -137,22 +144,22 @@ def run(
     cloudwatch: Any,
     *,
     topic_arn: str,
-    environment: str,
+    stack: str,
     warn_days: int,
     namespace: str,
     today: date,
 ) -> dict[str, Any]:
-    found = apps(secrets, environment, today)
+    found = apps(secrets, stack, today)
     reminded = []
     for app in found:
         if app.days_left <= warn_days:
-            subject, body = message(app, environment)
+            subject, body = message(app)
             sns.publish(TopicArn=topic_arn, Subject=subject, Message=body)
             reminded.append(app.label)
     data = [
         {
             "MetricName": METRIC_NAME,
-            "Dimensions": [{"Name": "Environment", "Value": environment}, {"Name": "App", "Value": a.label}],
+            "Dimensions": [{"Name": "Environment", "Value": a.environment}, {"Name": "App", "Value": a.label}],
             "Value": float(a.days_left),
             "Unit": "Count",
         }
@@ -160,5 +167,5 @@ def run(
     ]
     for start in range(0, len(data), METRIC_BATCH):
         cloudwatch.put_metric_data(Namespace=namespace, MetricData=data[start : start + METRIC_BATCH])
-    logger.info("checked %d apps in %s; reminded %d", len(found), environment, len(reminded))
-    return {"environment": environment, "checked": len(found), "reminded": reminded, "datapoints": len(data)}
+    logger.info("checked %d apps of %s; reminded %d", len(found), stack, len(reminded))
+    return {"stack": stack, "checked": len(found), "reminded": reminded, "datapoints": len(data)}

@@ -34,6 +34,7 @@ def listener_tags(fingerprint: str) -> dict[str, str]:
         "twitter:project": "brand-monitoring",
         "twitter:app": "listener",
         "twitter:environment": "dev",
+        "twitter:stack": "organization/twitter-secrets/dev",
         "twitter:app-id": "28471234",
         "twitter:access-tier": "basic",
         "owner": "team-social",

@@ -59,6 +59,8 @@ SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
 EVENT_RULE = "aws:cloudwatch/eventRule:EventRule"
 EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget"
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy"
 GET_KEY = "aws:kms/getKey:getKey"
 #: Where the stand-in keeps each function's package in moto's S3 (AWS keeps it in a bucket of its own).
 CODE_BUCKET = "twitter-secrets-standin-lambda-code"
@@ -94,6 +96,8 @@ REPLACE_ON: dict[str, frozenset[str]] = {
     EVENT_RULE: frozenset({"name", "namePrefix", "eventBusName"}),
     EVENT_TARGET: frozenset({"rule", "targetId", "eventBusName"}),
     ALARM: frozenset({"name"}),
+    LOG_GROUP: frozenset({"name", "namePrefix", "kmsKeyId"}),
+    TOPIC_POLICY: frozenset({"arn"}),
 }
 #: What AWS holds for a property nobody set: ``read`` leaves such a property out of the state.
 READ_DEFAULTS: dict[str, dict[str, Any]] = {
@@ -118,6 +122,7 @@ NAMING: dict[str, tuple[str, re.Pattern[str], int]] = {
     EVENT_RULE: ("name", re.compile(r"[.\-_A-Za-z0-9]+"), 64),
     ALARM: ("name", re.compile(r"[^\x00-\x1f\x7f]+"), 255),
     PERMISSION: ("statementId", re.compile(r"[A-Za-z0-9_.-]+"), 100),
+    LOG_GROUP: ("name", re.compile(r"[A-Za-z0-9_./#-]+"), 512),
 }
 #: Types pulumi-aws auto-names when the program gives no name.
 AUTONAMED = frozenset({ROLE, POLICY, ROLE_POLICY, FUNCTION, SECRET, TOPIC, EVENT_RULE, ALARM})
@@ -879,6 +884,63 @@ class MotoAws:
         targets = self.events.list_targets_by_rule(Rule=rule)["Targets"]
         found = next((t for t in targets if t["Id"] == target_id), None)
         return None if found is None else {"arn": found["Arn"], "input": found.get("Input")}
+
+    # --- CloudWatch Logs ---------------------------------------------------------------------
+
+    def _create_log_group(self, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        name = inputs["name"]
+        kwargs: dict[str, Any] = {"logGroupName": name}
+        if inputs.get("tags"):
+            kwargs["tags"] = inputs["tags"]
+        self.logs.create_log_group(**kwargs)
+        self._retention(name, inputs.get("retentionInDays"))
+        (group,) = [
+            g
+            for g in self.logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"]
+            if g["logGroupName"] == name
+        ]
+        return name, {"arn": group["arn"]}
+
+    def _retention(self, name: str, days: Any) -> None:
+        if days:
+            self.logs.put_retention_policy(logGroupName=name, retentionInDays=int(days))
+        else:
+            self.logs.delete_retention_policy(logGroupName=name)
+
+    def _update_log_group(self, name: str, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
+        self._retention(name, news.get("retentionInDays"))
+        return {}
+
+    def _delete_log_group(self, name: str, state: dict[str, Any]) -> None:
+        self.logs.delete_log_group(logGroupName=name)
+
+    def _read_log_group(self, name: str, state: dict[str, Any]) -> dict[str, Any] | None:
+        found = [
+            g
+            for g in self.logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"]
+            if g["logGroupName"] == name
+        ]
+        if not found:
+            return None
+        return {"name": name, "retentionInDays": found[0].get("retentionInDays")}
+
+    # --- SNS topic policies -------------------------------------------------------------------
+
+    def _create_topic_policy(self, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        self.sns.set_topic_attributes(
+            TopicArn=inputs["arn"], AttributeName="Policy", AttributeValue=inputs["policy"]
+        )
+        return inputs["arn"], {}
+
+    def _update_topic_policy(self, arn: str, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
+        return self._create_topic_policy(news)[1]
+
+    def _delete_topic_policy(self, arn: str, state: dict[str, Any]) -> None:
+        pass  # SNS has no "delete policy": the topic keeps its last one until it goes (as pulumi-aws resets it)
+
+    def _read_topic_policy(self, arn: str, state: dict[str, Any]) -> dict[str, Any] | None:
+        policy = self.sns.get_topic_attributes(TopicArn=arn)["Attributes"].get("Policy")
+        return {"arn": arn, "policy": _document(state.get("policy"), policy)}
 
     # --- CloudWatch alarms -------------------------------------------------------------------
 

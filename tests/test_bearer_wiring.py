@@ -140,7 +140,9 @@ def test_schedule_expression_and_kms():
     assert result.error is None, result.error
     (rotation,) = result.of_type("aws:secretsmanager/secretRotation:SecretRotation")
     assert rotation.inputs["rotationRules"] == {"scheduleExpression": "rate(7 days)"}
-    (policy,) = result.of_type("aws:iam/rolePolicy:RolePolicy")
+    (policy,) = [
+        p for p in result.of_type("aws:iam/rolePolicy:RolePolicy") if p.name.endswith("-rotation-access")
+    ]
     statement = json.loads(policy.inputs["policy"])["Statement"][2]
     assert statement == {
         "Sid": "UseTheKeyOnlyThroughSecretsManager",
@@ -253,13 +255,13 @@ def test_deny_other_readers_never_locks_out_the_rotation_function():
     reader, admin = "arn:aws:iam::123456789012:role/reader", "arn:aws:iam::123456789012:role/admin"
     result = run(bearer_rotation_days=30, readers=[reader], deny_other_readers=True, admin_principals=[admin])
     assert result.error is None, result.error
-    (policy,) = result.of_type("aws:secretsmanager/secretPolicy:SecretPolicy")
-    exempt = json.loads(policy.inputs["policy"])["Statement"][1]["Condition"]["ArnNotEquals"][
-        "aws:PrincipalArn"
-    ]
-    assert exempt == sorted(
-        [reader, admin, "arn:aws:iam::123456789012:role/twitter-dev-support-bot-rotation"]
-    )
+    policies = {p.name: p for p in result.of_type("aws:secretsmanager/secretPolicy:SecretPolicy")}
+    rotation_role = "arn:aws:iam::123456789012:role/twitter-dev-support-bot-rotation"
+    for name in ("my-app-policy", "my-app-bearer-policy"):  # the keys' secret and the bearer's
+        exempt = json.loads(policies[name].inputs["policy"])["Statement"][1]["Condition"]["ArnNotEquals"][
+            "aws:PrincipalArn"
+        ]
+        assert exempt == sorted([reader, admin, rotation_role])
 
 
 def test_stack_file_shorthand_bearer_rotation_and_its_layers():

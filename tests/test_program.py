@@ -166,6 +166,9 @@ def test_environment_defaults_to_the_stack_name():
     assert names[0] == "twitter/prod/brand-monitoring/listener"
 
 
+EU_KEY = "arn:aws:kms:eu-west-1:123456789012:key/5678abcd-12ab-34cd-56ef-1234567890ab"
+
+
 def test_defaults_apply_to_every_app():
     config = make_config(
         defaults={
@@ -174,6 +177,7 @@ def test_defaults_apply_to_every_app():
             "kms_key_id": "alias/twitter-secrets",
             "recovery_window_in_days": 7,
             "replica_regions": ["eu-west-1"],
+            "replica_kms_key_ids": {"eu-west-1": EU_KEY},
             "tags": {"cost-center": "1"},
         }
     )
@@ -183,7 +187,7 @@ def test_defaults_apply_to_every_app():
     assert archive["name"] == "org/x/staging/research/archive"
     assert archive["kmsKeyId"] == "alias/twitter-secrets"
     assert archive["recoveryWindowInDays"] == 7
-    assert archive["replicas"] == [{"region": "eu-west-1"}]
+    assert archive["replicas"] == [{"region": "eu-west-1", "kmsKeyId": EU_KEY}]
     assert archive["tags"]["cost-center"] == "4711"  # the app's own tag wins
     assert by_name(result, SECRET)["brand-monitoring/listener-secret"].inputs["tags"]["cost-center"] == "1"
 

@@ -21,15 +21,15 @@ def test_reminders_with_your_topic():
     result = run_program(make_config(reminders={"topic_arn": TOPIC, "warn_days": 21}))
     assert result.error is None, result.error
     (function,) = result.of_type("aws:lambda/function:Function")
-    assert function.inputs["name"] == "twitter-dev-reminders"
+    assert function.inputs["name"] == "twitter-organization-twitter-secrets-dev-us-east-1-reminders"
     assert function.inputs["handler"] == "handler.lambda_handler" and function.inputs["timeout"] == 300
     assert function.inputs["environment"]["variables"] == {
         "TOPIC_ARN": TOPIC,
-        "ENVIRONMENT": "dev",
+        "STACK": "organization/twitter-secrets/dev",
         "WARN_DAYS": "21",
         "METRIC_NAMESPACE": "TwitterSecrets",
     }
-    (policy,) = result.of_type("aws:iam/rolePolicy:RolePolicy")
+    (policy,) = [p for p in result.of_type("aws:iam/rolePolicy:RolePolicy") if p.name.endswith("-access")]
     assert json.loads(policy.inputs["policy"]) == {
         "Version": "2012-10-17",
         "Statement": [
@@ -55,11 +55,11 @@ def test_reminders_with_your_topic():
     (permission,) = result.of_type("aws:lambda/permission:Permission")
     assert permission.inputs["principal"] == "events.amazonaws.com"
     (target,) = result.of_type("aws:cloudwatch/eventTarget:EventTarget")
-    assert target.inputs["rule"] == "twitter-dev-reminders"
-    assert (
-        result.of_type("aws:sns/topic:Topic") == []
-        and result.of_type("aws:cloudwatch/metricAlarm:MetricAlarm") == []
-    )
+    assert target.inputs["rule"] == "twitter-organization-twitter-secrets-dev-us-east-1-reminders"
+    assert result.of_type("aws:sns/topic:Topic") == []
+    alarms = by_type(result, "aws:cloudwatch/metricAlarm:MetricAlarm")
+    assert list(alarms) == ["rotation-reminders-errors"]  # the function's errors, no per-app alarm
+    assert alarms["rotation-reminders-errors"].inputs["alarmActions"] == [TOPIC]
     assert result.outputs["reminderTopicArn"] == TOPIC
 
 
@@ -73,10 +73,12 @@ def test_reminders_with_a_new_topic_emails_and_alarms():
     result = run_program(make_config(reminders=settings))
     assert result.error is None, result.error
     (topic,) = result.of_type("aws:sns/topic:Topic")
-    assert topic.inputs["name"] == "twitter-dev-rotation-reminders"
+    assert topic.inputs["name"] == "twitter-organization-twitter-secrets-dev-us-east-1-reminders"
     (subscription,) = result.of_type("aws:sns/topicSubscription:TopicSubscription")
     assert (subscription.inputs["protocol"], subscription.inputs["endpoint"]) == ("email", "team@example.com")
-    alarms = result.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+    alarms = [
+        a for a in result.of_type("aws:cloudwatch/metricAlarm:MetricAlarm") if a.name.endswith("-alarm")
+    ]
     assert sorted(a.inputs["dimensions"]["App"] for a in alarms) == sorted(LABELS)
     assert {a.inputs["threshold"] for a in alarms} == {14}
     assert {a.inputs["comparisonOperator"] for a in alarms} == {"LessThanOrEqualToThreshold"}

@@ -13,7 +13,8 @@ import pytest
 from reminders import handler
 
 TODAY = date(2026, 11, 29)
-TAGS = {"managed-by": "pulumi", "twitter:environment": "prod", "owner": "team-social"}
+STACK = "organization/twitter-secrets/prod"
+TAGS = {"managed-by": "pulumi", "twitter:environment": "prod", "twitter:stack": STACK, "owner": "team-social"}
 
 
 def tags(**extra):
@@ -49,13 +50,14 @@ def world(aws):
             **{"twitter:project": "p", "twitter:app": "later", "rotation:due-at": "2027-03-01"},
         ),
     }
-    # Not ours to remind about: another environment, a secret another tool manages, a bearer secret.
+    # Not ours to remind about: another stack (in the same environment), a secret another tool manages,
+    # a bearer secret.
     sm.create_secret(
         Name="twitter/dev/p/late",
         SecretString="{}",
         Tags=tags(
             **{
-                "twitter:environment": "dev",
+                "twitter:stack": "organization/other-stack/prod",
                 "twitter:project": "p",
                 "twitter:app": "late",
                 "rotation:due-at": "2026-11-01",
@@ -83,7 +85,7 @@ def run(world, **overrides):
         world["sns"],
         world["cw"],
         topic_arn=world["topic"],
-        environment="prod",
+        stack=STACK,
         warn_days=14,
         namespace="TwitterSecrets",
         **{"today": TODAY, **overrides},
@@ -106,7 +108,7 @@ def received(world):
 
 def test_one_message_per_app_overdue_or_due_soon_and_nothing_else(world):
     result, calls = run(world)
-    assert result == {"environment": "prod", "checked": 3, "reminded": ["p/late", "p/soon"], "datapoints": 3}
+    assert result == {"stack": STACK, "checked": 3, "reminded": ["p/late", "p/soon"], "datapoints": 3}
     messages = {m["Subject"]: m["Message"] for m in received(world)}
     assert sorted(messages) == [
         "X keys of p/late (prod) overdue by 9 days",
@@ -179,7 +181,7 @@ def test_a_thousand_apps_in_one_run(aws):
         sns,
         cw,
         topic_arn=topic,
-        environment="prod",
+        stack=STACK,
         warn_days=14,
         namespace="TwitterSecrets",
         today=TODAY,
