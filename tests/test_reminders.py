@@ -85,10 +85,9 @@ def run(world, **overrides):
         world["sns"],
         world["cw"],
         topic_arn=world["topic"],
-        stack=STACK,
         warn_days=14,
         namespace="TwitterSecrets",
-        **{"today": TODAY, **overrides},
+        **{"today": TODAY, "stack": STACK, **overrides},
     )
     return result, calls
 
@@ -206,13 +205,17 @@ def test_each_account_of_an_app_gets_its_own_metric_alarm_and_steps(world):
         )
     )
     assert program.error is None, program.error
-    alarms = program.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+    alarms = [
+        a for a in program.of_type("aws:cloudwatch/metricAlarm:MetricAlarm") if a.name.endswith("-alarm")
+    ]
     alarmed = sorted(next(d for k, d in a.inputs["dimensions"].items() if k == "App") for a in alarms)
     assert alarmed == ["support/fleet/alice", "support/fleet/bob", "support/solo"]
     for secret in program.of_type("aws:secretsmanager/secret:Secret"):
         tags = [{"Key": k, "Value": v} for k, v in secret.inputs["tags"].items()]
         world["sm"].create_secret(Name=secret.inputs["name"], SecretString="{}", Tags=tags)
-    result, _ = run(world, today=date(2026, 12, 25))
+    result, _ = run(
+        world, today=date(2026, 12, 25), stack="organization/twitter-secrets/dev"
+    )  # the program's stack
     metrics = world["cw"].list_metrics(Namespace="TwitterSecrets", MetricName="DaysUntilRotationDue")[
         "Metrics"
     ]
