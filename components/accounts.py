@@ -103,3 +103,75 @@ def expand_accounts(label: str, app_args: Mapping[str, Any]) -> tuple[dict[str, 
             merged.update({k: app_args[k] for k in _ROTATION if k in app_args})
         expanded[f"{app}/{name}"] = merged
     return expanded, problems
+
+
+#: The App's keys that all its accounts share, as (id, secret, what the portal calls the pair).
+_SHARED_PAIRS: tuple[tuple[str, str, str], ...] = (
+    ("consumer_key", "consumer_secret", "API Key pair"),
+    ("client_id", "client_secret", "OAuth 2.0 client"),
+)
+
+
+def shared_key_problems(app_label: str, keys_by_account: Mapping[str, Mapping[str, str]]) -> list[str]:
+    """The accounts of one App hold one API Key pair and one OAuth 2.0 client, or they are named.
+
+    Each account's set may come whole under its own label, so nothing else makes them agree. Values
+    are compared for equality only and never printed: the problems name accounts and fields.
+    """
+    if len(keys_by_account) < 2:
+        return []
+    problems: list[str] = []
+    for id_field, secret_field, what in _SHARED_PAIRS:
+        problems += _pair_problems(app_label, keys_by_account, id_field, secret_field, what)
+    return problems
+
+
+def _pair_problems(
+    app_label: str, keys: Mapping[str, Mapping[str, str]], id_field: str, secret_field: str, what: str
+) -> list[str]:
+    fix = (
+        f"set {id_field}, {secret_field} once under '{app_label}' and only each account's Access Token "
+        f"pair under '{app_label}/<account>'"
+    )
+    by_id = _accounts_by_value(keys, id_field)
+    without = by_id.pop(None, [])
+    if by_id and without:
+        having = sorted(name for names in by_id.values() for name in names)
+        return [
+            f"{app_label}: an {what} ({id_field}) is set for {', '.join(having)} but not for "
+            f"{', '.join(without)}; one App has one {what}, shared by all its accounts (or none): {fix}"
+        ]
+    if len(by_id) > 1:
+        return [
+            f"{app_label}: the accounts hold different {what}s ({id_field}): {_holders(by_id)}; one App has "
+            f"one {what}, shared by all its accounts, so some hold another App's: {fix}"
+        ]
+    problems = []
+    for names in by_id.values():
+        by_secret = _accounts_by_value({name: keys[name] for name in names}, secret_field)
+        if len(by_secret) > 1:
+            problems.append(
+                f"{app_label}: accounts {', '.join(names)} hold the same {id_field} but not the same "
+                f"{secret_field} ({_holders(by_secret)}); one of them is stale or mistyped: {fix}"
+            )
+    return problems
+
+
+def _accounts_by_value(keys: Mapping[str, Mapping[str, str]], field: str) -> dict[str | None, list[str]]:
+    """Account names grouped by the value they hold (``None``: not set); the values stay in memory."""
+    groups: dict[str | None, list[str]] = {}
+    for name in sorted(keys):
+        groups.setdefault(keys[name].get(field), []).append(name)
+    return groups
+
+
+def _holders(groups: Mapping[str | None, list[str]]) -> str:
+    """'alice and bob share one, carol has another': who holds what, by name only."""
+    parts = []
+    for index, names in enumerate(sorted(groups.values())):
+        which = "one" if index == 0 else "another"
+        if len(names) == 1:
+            parts.append(f"{names[0]} has {which}")
+        else:
+            parts.append(f"{', '.join(names[:-1])} and {names[-1]} share {which}")
+    return ", ".join(parts)

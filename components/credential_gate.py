@@ -21,6 +21,7 @@ from twitter_runtime.keys import (
     text_fragments,
 )
 
+from .accounts import shared_key_problems
 from .app_settings import AppSettings
 from .metadata import key_material_problems, plain_texts
 from .problems import SET_CREDENTIAL_HINT, SettingsError
@@ -75,6 +76,7 @@ def check_credentials(raw: Any, settings: Mapping[str, AppSettings]) -> dict[str
                 reported.add((holder, field))  # once per App, not once per account
                 problems.append(f"{holder}: {field} is the same as {owner}'s; {why}")
         checked[label] = {f: entry[f] for f in KEY_FIELDS if entry.get(f) is not None}
+    problems += _account_key_problems(checked, settings)
     problems += _keys_in_other_apps_texts(checked, settings)
     if problems:
         raise SettingsError(problems)
@@ -137,6 +139,18 @@ def _entry(raw: Mapping[str, Any], label: str, app_settings: AppSettings) -> tup
             f"under '{app_settings.app_label}' only"
         ]
     return {**shared, **own}, []
+
+
+def _account_key_problems(
+    credentials: Mapping[str, Mapping[str, str]], settings: Mapping[str, AppSettings]
+) -> list[str]:
+    """Each App with accounts: its accounts' sets hold one API Key pair and one OAuth 2.0 client."""
+    by_app: dict[str, dict[str, Mapping[str, str]]] = {}
+    for label, keys in credentials.items():
+        account = settings[label].account
+        if account is not None:
+            by_app.setdefault(settings[label].app_label, {})[account] = keys
+    return [p for app_label in sorted(by_app) for p in shared_key_problems(app_label, by_app[app_label])]
 
 
 def _keys_in_other_apps_texts(

@@ -74,6 +74,9 @@ def plain_texts(settings: AppSettings) -> dict[str, str]:
         texts[f"extra tag #{number} (in key order)"] = f"{key}={value}"
     if isinstance(settings.kms_key_id, str):
         texts["kms_key_id"] = settings.kms_key_id
+    if settings.bearer_rotation_schedule is not None:
+        # Written as the rotation rule's expression, in plain text like the rest.
+        texts["bearer_rotation_schedule"] = settings.bearer_rotation_schedule
     return texts
 
 

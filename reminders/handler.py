@@ -84,7 +84,9 @@ def apps(secrets: Any, stack: str, today: date) -> list[DueApp]:
                 label += f"/{tags['twitter:account']}"
             environment = tags.get("twitter:environment", "?")
             found.append(
-                DueApp(label, tags.get("owner", "unknown"), due, (due - today).days, secret["ARN"], environment)
+                DueApp(
+                    label, tags.get("owner", "unknown"), due, (due - today).days, secret["ARN"], environment
+                )
             )
     return sorted(found, key=lambda a: (a.days_left, a.label))
 
@@ -159,7 +161,10 @@ def run(
     data = [
         {
             "MetricName": METRIC_NAME,
-            "Dimensions": [{"Name": "Environment", "Value": a.environment}, {"Name": "App", "Value": a.label}],
+            "Dimensions": [
+                {"Name": "Environment", "Value": a.environment},
+                {"Name": "App", "Value": a.label},
+            ],
             "Value": float(a.days_left),
             "Unit": "Count",
         }

@@ -42,7 +42,12 @@ class MotoMocks(pulumi.runtime.Mocks):
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
         if args.typ not in APPLIED:
-            return f"{args.name}-id", dict(args.inputs)
+            # Not applied to moto, but every AWS resource has an ARN the program may read.
+            kind = args.typ.rsplit(":", 1)[-1].lower()
+            return f"{args.name}-id", {
+                "arn": f"arn:aws:mock:us-east-1:123456789012:{kind}/{args.name}",
+                **args.inputs,
+            }
         inputs = {k: unwrap_secret(v) for k, v in args.inputs.items()}
         self.applied.append((args.typ, args.name))
         existing = self._existing_id(args.typ, inputs)

@@ -97,6 +97,7 @@ def test_the_secret_holds_exactly_the_canonical_json_and_the_promised_tags(world
     assert tags == {
         **listener_tags(fingerprint(canonical_payload(CREDENTIALS[LISTENER]))),
         "twitter:environment": STACK,
+        "twitter:stack": f"organization/twitter-secrets/{STACK}",  # the local backend's organization
     }
     assert sm.describe_secret(SecretId=arns[LISTENER])["Name"] == f"twitter/{STACK}/brand-monitoring/listener"
 

@@ -26,8 +26,10 @@ def test_a_bearer_rotation_stack_previews_with_names_aws_accepts(tmp_path, moto_
     engine.init_stack(work, "dev", config, {"brand-monitoring/listener": creds})
     preview = engine.stack(work, "dev").preview()
     # stack, project, app, secret, version, read policy; bearer secret, its version, role, role policy,
-    # logs attachment, function, permission, rotation
-    assert preview.changes == {"create": 14}
+    # log group, its write-only role policy, function, permission, rotation, Errors alarm (no topic: no
+    # failure rule, and a warning says so)
+    assert preview.changes == {"create": 16}
+    assert "a failed rotation pages nobody" in preview.stdout
     assert "aws:lambda:Function" in preview.stdout and "does not match AWS's pattern" not in preview.stdout
 
 

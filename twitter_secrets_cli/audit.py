@@ -19,6 +19,7 @@ from typing import Any, TextIO
 
 from .help_text import plain
 from .regions import ClientFactory, RegionalClients, region_of
+from .rotation_audit import bearer_drift
 
 STATUS_ORDER = {"overdue": 0, "drift": 1, "due-soon": 2, "unused": 3, "ok": 4}
 DEFAULT_UNUSED_DAYS = 90
@@ -123,6 +124,9 @@ def statuses(document: Any, as_of: date, warn_days: int) -> list[AppStatus]:
                 raise BadInputError(f"{name}: entry is not an object")
             if not isinstance(entry.get("arn"), str) or not entry["arn"].startswith("arn:"):
                 raise BadInputError(f"{name}: arn is missing or not an ARN")
+            bearer = entry.get("bearerSecretArn")
+            if bearer is not None and not (isinstance(bearer, str) and bearer.startswith("arn:")):
+                raise BadInputError(f"{name}: bearerSecretArn is not an ARN")
             issued = _date(entry.get("issuedAt"), name, "issuedAt")
             due = _date(entry.get("rotationDueAt"), name, "rotationDueAt")
             days_left = (due - as_of).days
@@ -146,7 +150,7 @@ def statuses(document: Any, as_of: date, warn_days: int) -> list[AppStatus]:
     return found
 
 
-def _describe(client: Any, arn: str) -> tuple[dict[str, Any] | None, str | None]:
+def describe(client: Any, arn: str) -> tuple[dict[str, Any] | None, str | None]:
     """DescribeSecret, plus the versions' creation dates (one ListSecretVersionIds): never a value."""
     from botocore.exceptions import ClientError
 
@@ -246,21 +250,6 @@ def drift(
     return problems
 
 
-def bearer_drift(described: dict[str, Any] | None, error: str | None, as_of: datetime) -> list[str]:
-    if described is None:
-        return [f"bearer secret: {'missing' if error == 'ResourceNotFoundException' else error}"]
-    problems = []
-    if not described.get("RotationEnabled"):
-        problems.append("bearer secret: rotation is disabled")
-    versions = described.get("VersionIdsToStages", {})
-    if any("AWSPENDING" in s and "AWSCURRENT" not in s for s in versions.values()):
-        problems.append("bearer secret: a rotation failed or is stuck (AWSPENDING left on a version)")
-    next_rotation = described.get("NextRotationDate")
-    if isinstance(next_rotation, datetime) and next_rotation < as_of:
-        problems.append("bearer secret: the scheduled rotation is overdue")
-    return problems
-
-
 class KeyResolver:
     """Compares KMS key references (alias, id, ARN) by the key they name: one DescribeKey per
     distinct reference and region, and only when the two spellings differ."""
@@ -314,7 +303,7 @@ def check_live(
         answers = dict(
             zip(
                 arns,
-                pool.map(lambda arn: _describe(clients.for_arn("secretsmanager", arn), arn), arns),
+                pool.map(lambda arn: describe(clients.for_arn("secretsmanager", arn), arn), arns),
                 strict=True,
             )
         )
@@ -391,13 +380,28 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, *, clients: ClientFa
     return run_text(text, args, out, err, clients=clients)
 
 
+def clock(as_of: date | None, now: datetime | None = None) -> datetime:
+    """The moment the live checks count from: now, or now moved to the day ``--as-of`` names, so an
+    audit "as of" a later day sees the rotations that will be late by then."""
+    now = now or datetime.now(UTC)
+    return now if as_of is None else now + (as_of - now.date())
+
+
 def run_text(
-    text: str, args: argparse.Namespace, out: TextIO, err: TextIO, *, clients: ClientFactory | None = None
+    text: str,
+    args: argparse.Namespace,
+    out: TextIO,
+    err: TextIO,
+    *,
+    clients: ClientFactory | None = None,
+    now: datetime | None = None,
 ) -> int:
-    """The audit of outputs already read (``local`` passes them in)."""
+    """The audit of outputs already read (``local`` passes them in); ``now`` is for tests."""
     try:
         document = json.loads(text)
-        as_of = _date(args.as_of, "--as-of", "date") if args.as_of else datetime.now(UTC).date()
+        given = _date(args.as_of, "--as-of", "date") if args.as_of else None
+        moment = clock(given, now)
+        as_of = moment.date()
         found = statuses(document, as_of, args.warn_days)
     except ValueError as error:
         message = str(error) if isinstance(error, BadInputError) else "the input is not JSON"
@@ -414,7 +418,7 @@ def run_text(
             check_live(
                 found,
                 RegionalClients(clients),
-                datetime.now(UTC),
+                moment,
                 kms=needs_kms,
                 unused_days=args.unused_days,
                 today=as_of,  # --as-of makes the usage columns reproducible too

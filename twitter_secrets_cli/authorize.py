@@ -29,7 +29,9 @@ from twitter_runtime.keys import ACCESS_LEVELS
 from twitter_runtime.loader import load_credentials
 from twitter_runtime.xapi import XApiClient, XApiError, XAuthenticationError
 
+from .api_host import api_base_url
 from .help_text import plain
+from .regions import default_factory, region_of
 
 CONFIG_PATH = 'twitter-secrets:credentials["{app}"].{field}'
 
@@ -84,12 +86,10 @@ def add_parser(sub: Any) -> None:
 
 
 def consumer_pair(args: argparse.Namespace, secrets: Any) -> tuple[str, str]:
+    """The API Key pair: from the secret (read in the region its ARN names), else the environment."""
     if args.secret_arn:
-        import boto3
-
-        creds = load_credentials(
-            args.secret_arn, client=secrets or boto3.client("secretsmanager"), max_age_seconds=0
-        )
+        client = secrets or default_factory("secretsmanager", region_of(args.secret_arn))
+        creds = load_credentials(args.secret_arn, client=client, max_age_seconds=0)
         return creds.consumer_key, creds.consumer_secret
     key, secret = os.environ.get("TWITTER_CONSUMER_KEY"), os.environ.get("TWITTER_CONSUMER_SECRET")
     if not key or not secret:
@@ -202,6 +202,11 @@ def run(
     if args.app.count("/") not in (1, 2):
         print("authorize: --app must be project/app or project/app/account", file=err)
         return 2
+    try:
+        base_url = api_base_url(args.api_base_url)  # before the stack or the secret is read
+    except ValueError as error:
+        print(f"authorize: {error}", file=err)
+        return 2
     pulumi, problem, declared = preflight(args.stack, args.app)
     if problem is not None:
         print(f"authorize: {problem}", file=err)
@@ -211,7 +216,7 @@ def run(
     except (ValueError, CredentialsUnavailableError) as error:
         print(f"authorize: {error}", file=err)
         return 2
-    x = XApiClient.for_host(args.api_base_url)
+    x = XApiClient(base_url)
     try:
         request = x.request_token(key, secret)
         print(

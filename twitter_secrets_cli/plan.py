@@ -22,7 +22,7 @@ from twitter_runtime.errors import InvalidInputError
 from .help_text import plain
 from .mock_engine import ProgramRun, is_wrapped_secret, run_program
 from .project_dir import NoProjectError, add_project_dir_argument, project_dir, stack_file
-from .stack_file import DuplicateKeyError, load_stack_yaml
+from .stack_file import DuplicateKeyError, KeyNotTextError, load_stack_yaml
 
 CREDENTIALS_KEY = "twitter-secrets:credentials"
 CREDENTIALS_ENV = "TWITTER_SECRETS_CREDENTIALS"
@@ -101,9 +101,19 @@ def placeholders_for(projects: Any) -> dict[str, dict[str, str]]:
 
 def load_config(path: Path) -> dict[str, Any]:
     try:
-        document = load_stack_yaml(path.read_text())
+        document = load_stack_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise UnusableInputError(f"{path}: no such stack config file") from None
+    except IsADirectoryError:
+        raise UnusableInputError(
+            f"{path}: is a folder; give the stack config file (Pulumi.<stack>.yaml)"
+        ) from None
+    except UnicodeDecodeError:
+        raise UnusableInputError(f"{path}: is not UTF-8 text; save it as UTF-8") from None
+    except OSError as error:
+        raise UnusableInputError(f"{path}: cannot be read ({error.strerror})") from None
+    except KeyNotTextError as error:
+        raise UnusableInputError(f"{path}: {error}") from None
     except DuplicateKeyError as error:
         raise UnusableInputError(f"{path}: {error}") from None
     except yaml.YAMLError as error:

@@ -6,6 +6,9 @@ PyYAML's defaults an unquoted ``issued_at: 2026-09-01`` would become a
 number 90, where Pulumi keeps the text (or reads 10); and a key given twice
 would silently keep the last value, where Pulumi refuses the file. This
 loader reads scalars by YAML 1.2's core schema and refuses duplicate keys.
+A key YAML reads as a number or a boolean (``1:``) is the text Pulumi makes
+of it ("1"), as Pulumi's config reader does; one whose text Go and Python
+would write differently (a fraction, an empty key) is refused.
 """
 
 from __future__ import annotations
@@ -24,11 +27,34 @@ class DuplicateKeyError(yaml.YAMLError):
         self.line = line
 
 
+class KeyNotTextError(yaml.YAMLError):
+    """A mapping key Pulumi would not read as the text it looks like (a fraction, an empty key)."""
+
+    def __init__(self, text: str, line: int) -> None:
+        super().__init__(f"the key {text} (line {line}) is not text; quote it, e.g. '{text}':")
+
+
+def _key_text(key: Any, node: yaml.Node) -> Any:
+    """A key as Pulumi reads it: YAML may read ``1:`` or ``true:`` as a number or a boolean, and
+    Pulumi then keys the map by its text ("1", "true"); a list or map key stays as it is (refused below).
+
+    Fractions and empty keys are refused rather than guessed: Go writes 1e3 as "1000" where
+    Python writes "1000.0", and an empty key as "<nil>".
+    """
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    if isinstance(key, int):
+        return str(key)
+    if key is None or isinstance(key, float):
+        raise KeyNotTextError(str(node.value) or "~", node.start_mark.line + 1)
+    return key
+
+
 class _StackLoader(yaml.SafeLoader):
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
+            key = _key_text(self.construct_object(key_node, deep=deep), key_node)
             try:
                 repeated = key in seen
             except TypeError:
@@ -38,7 +64,8 @@ class _StackLoader(yaml.SafeLoader):
             if repeated:
                 raise DuplicateKeyError(key, key_node.start_mark.line + 1)
             seen.add(key)
-        return super().construct_mapping(node, deep=deep)
+        mapping = super().construct_mapping(node, deep=deep)
+        return {_key_text(key, node): value for key, value in mapping.items()}
 
 
 _BOOL, _INT, _FLOAT = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"

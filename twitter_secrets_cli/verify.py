@@ -21,6 +21,7 @@ from twitter_runtime.errors import CredentialsUnavailableError, is_secret_id
 from twitter_runtime.loader import NO_AWS_CREDENTIALS, aws_unreachable_reason, load_credentials
 from twitter_runtime.xapi import XApiClient, XApiError, XRateLimitedError, XUsageCapError
 
+from .api_host import api_base_url
 from .help_text import plain
 from .regions import ClientFactory, RegionalClients
 
@@ -77,8 +78,20 @@ def targets(args: argparse.Namespace) -> list[tuple[str, str]]:
         arns = outputs.get("secretArns") if isinstance(outputs, dict) else None
         if not isinstance(arns, dict):
             raise ValueError(f"{args.stack_outputs} has no secretArns output")
-        found += sorted(arns.items())
+        found += sorted(output_arns(args.stack_outputs, arns).items())
     return found
+
+
+def output_arns(path: str, arns: dict[str, Any]) -> dict[str, str]:
+    """secretArns as label → ARN; a value that is not an ARN (a number, a list, a key pasted by mistake)
+    is refused by its label, or by position when the label could be a key, never by its value."""
+    for position, (label, arn) in enumerate(arns.items(), start=1):
+        if not (isinstance(arn, str) and _SECRET_ARN.fullmatch(arn)):
+            named = f"secretArns[{label!r}]" if is_secret_id(label) else f"secretArns entry #{position}"
+            raise ValueError(
+                f"{path}: {named} is not a Secrets Manager ARN; pass what `pulumi stack output --json` prints"
+            )
+    return arns
 
 
 def _label_from_tags(secrets: RegionalClients, arn: str) -> str | None:
@@ -123,6 +136,7 @@ def check(app: str, arn: str, x: XApiClient, secrets: RegionalClients) -> tuple[
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO, *, clients: ClientFactory | None = None) -> int:
     try:
+        base_url = api_base_url(args.api_base_url)  # before anything is read: the keys go there
         todo = targets(args)
     except (OSError, ValueError) as error:
         print(f"verify: {error}", file=err)
@@ -144,7 +158,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, *, clients: ClientFa
         return 2
     given = set(args.arns)
     todo = [(_label_from_tags(secrets, arn) or app if arn in given else app, arn) for app, arn in todo]
-    x = XApiClient.for_host(args.api_base_url)
+    x = XApiClient(base_url)
     verdicts: list[Verdict] = []
     stopped: str | None = None
     for app, arn in todo:
