@@ -51,6 +51,11 @@ def rotation_function_name(secret_name: str) -> str:
     return _name(secret_name, "rotation", LAMBDA_NAME_MAX, _LAMBDA_REFUSED)
 
 
+def rotation_failure_rule_name(secret_name: str) -> str:
+    """The EventBridge rule that pages on a failed bearer rotation (rule names: 64, [.-_A-Za-z0-9])."""
+    return _name(secret_name, "rotation-failed", LAMBDA_NAME_MAX, _LAMBDA_REFUSED)
+
+
 def reminder_name(scope: str) -> str:
     """The reminder function's (and its role's and schedule's) name: valid for IAM, Lambda and EventBridge."""
     return _name(f"twitter/{scope}", "reminders", LAMBDA_NAME_MAX, _LAMBDA_REFUSED)

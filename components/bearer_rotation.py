@@ -14,6 +14,7 @@ import pulumi_aws as aws
 from .app_settings import AppSettings
 from .aws_names import (
     LAMBDA_DESCRIPTION_MAX,
+    rotation_failure_rule_name,
     rotation_function_name,
     rotation_policy_name,
     rotation_role_name,
@@ -172,7 +173,13 @@ class BearerRotation:
             child,
         )
         self.failure_rule = (
-            rotation_failure_rule(f"{name}-rotation-failed", self.secret.arn, topic, child)
+            rotation_failure_rule(
+                f"{name}-rotation-failed",
+                rotation_failure_rule_name(settings.app_secret_name),
+                self.secret.arn,
+                topic,
+                child,
+            )
             if topic is not None
             else None
         )

@@ -83,13 +83,18 @@ def errors_alarm(
 
 
 def rotation_failure_rule(
-    name: str, secret_arn: pulumi.Output[str], topic_arn: pulumi.Input[str], opts: pulumi.ResourceOptions
+    name: str,
+    rule_name: str,
+    secret_arn: pulumi.Output[str],
+    topic_arn: pulumi.Input[str],
+    opts: pulumi.ResourceOptions,
 ) -> aws.cloudwatch.EventRule:
     """An EventBridge rule that sends Secrets Manager's RotationFailed/RotationAbandoned for one
     secret to the topic; the topic's policy must let events.amazonaws.com publish (the reminders
     topic's does)."""
     rule = aws.cloudwatch.EventRule(
         name,
+        name=rule_name,
         description="Secrets Manager could not rotate an X bearer token (twitter-secrets)",
         event_pattern=secret_arn.apply(lambda arn: json.dumps(rotation_failure_pattern(arn), sort_keys=True)),
         opts=opts,

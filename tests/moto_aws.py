@@ -193,6 +193,14 @@ def _tags(mapping: dict[str, str] | None) -> list[dict[str, str]]:
     return [{"Key": k, "Value": v} for k, v in sorted((mapping or {}).items())]
 
 
+def _replica(replica: dict[str, Any]) -> dict[str, str]:
+    """A replica as AddReplicaRegions takes it: its region, and its own region's key when given."""
+    return {
+        "Region": replica["region"],
+        **({"KmsKeyId": replica["kmsKeyId"]} if replica.get("kmsKeyId") else {}),
+    }
+
+
 def _tag_map(tags: list[dict[str, str]] | None) -> dict[str, str]:
     return {t["Key"]: t["Value"] for t in tags or []}
 
@@ -338,7 +346,7 @@ class MotoAws:
         if inputs.get("tags"):
             kwargs["Tags"] = _tags(inputs["tags"])
         if inputs.get("replicas"):
-            kwargs["AddReplicaRegions"] = [{"Region": r["region"]} for r in inputs["replicas"]]
+            kwargs["AddReplicaRegions"] = [_replica(r) for r in inputs["replicas"]]
         arn = self.secretsmanager.create_secret(**kwargs)["ARN"]
         return arn, {"arn": arn, "id": arn}
 
@@ -358,10 +366,10 @@ class MotoAws:
         # remove the ones no longer listed (each removal deletes that region's copy).
         replicated = {r["Region"] for r in described.get("ReplicationStatus", [])}
         wanted = [r["region"] for r in news.get("replicas") or []]
-        added = [r for r in wanted if r not in replicated]
+        added = [r for r in news.get("replicas") or [] if r["region"] not in replicated]
         if added:
             self.secretsmanager.replicate_secret_to_regions(
-                SecretId=arn, AddReplicaRegions=[{"Region": r} for r in added]
+                SecretId=arn, AddReplicaRegions=[_replica(r) for r in added]
             )
         removed = sorted(replicated - set(wanted))
         if removed:
@@ -372,8 +380,11 @@ class MotoAws:
         described = self.secretsmanager.describe_secret(SecretId=arn)
         if "DeletedDate" in described:
             return None  # scheduled for deletion: gone, as far as the stack is concerned
+        # moto keeps no replica's own key (it reports AWS's default for each): a key the state gave a
+        # replica is echoed from the state, so the stand-in sees no drift it cannot observe.
+        keys = {r["region"]: r["kmsKeyId"] for r in state.get("replicas") or [] if r.get("kmsKeyId")}
         replicas = [
-            {"region": r["Region"]}
+            {"region": r["Region"], **({"kmsKeyId": keys[r["Region"]]} if r["Region"] in keys else {})}
             for r in sorted(described.get("ReplicationStatus", []), key=lambda r: r["Region"])
         ]
         return {

@@ -28,6 +28,8 @@ from typing import Any
 
 import pytest
 
+from components.aws_names import reminder_name
+from components.monitoring import ROTATION_FAILURE_EVENTS
 from tests.aws_server import REGION, client, reset
 from tests.canaries import canary_client, canary_credentials, found_fragments
 from tests.engine import Engine, Run, require_pulumi, stack_file_of, transcribe
@@ -47,7 +49,10 @@ TODAY = datetime.now(UTC).date()
 #: With the default 90-day interval: the fleet's keys are due in 10 days (within warn_days, 14), Solo's in 90.
 FLEET_ISSUED = (TODAY - timedelta(days=80)).isoformat()
 SOLO_ISSUED = TODAY.isoformat()
-REMINDERS = f"twitter-{STACK}-reminders"
+#: Every reminder name derives from the stack (the local backend's organization, the project, the stack)
+#: and its region, so two stacks that share an environment never collide.
+STACK_ID = f"organization/twitter-secrets/{STACK}"
+REMINDERS = reminder_name(f"{STACK_ID}/us-east-1")
 PLACEHOLDER = {"bearer_token": ""}
 
 APP_KEYS = {
@@ -70,7 +75,8 @@ AWS_TYPES = {
     "aws:iam/policy:Policy",
     "aws:iam/role:Role",
     "aws:iam/rolePolicy:RolePolicy",
-    "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    "aws:cloudwatch/logGroup:LogGroup",
+    "aws:sns/topicPolicy:TopicPolicy",
     "aws:lambda/function:Function",
     "aws:lambda/permission:Permission",
     "aws:sns/topic:Topic",
@@ -81,7 +87,7 @@ AWS_TYPES = {
 }
 
 
-def projects(x_url: str) -> dict[str, Any]:
+def projects(x_url: str, west_key: str) -> dict[str, Any]:
     return {
         "support": {
             "access_tier": "basic",
@@ -94,6 +100,8 @@ def projects(x_url: str) -> dict[str, Any]:
                     "x_api_base_url": x_url,
                     "kms_key_id": KMS_ALIAS,
                     "replica_regions": ["us-west-2"],
+                    # A customer-managed key on the primary needs one for each replica too.
+                    "replica_kms_key_ids": {"us-west-2": west_key},
                     "bearer_rotation": 30,
                     "bearer_rotation_account": "alice",
                     "accounts": {
@@ -131,6 +139,7 @@ class World:
         self.handed_out: dict[str, str] = {}  # app label -> the bearer X had handed out before the first up
         self.function_logs: list[str] = []
         self.key_arn = ""  # the customer-managed KMS key's ARN
+        self.west_key_arn = ""  # the key of the fleet's replicas in us-west-2
 
     def run(self, step: str, verb: str, *argv: str) -> Run:
         result = self.engine.run(verb, *argv, cwd=self.work, stack=STACK)
@@ -161,13 +170,16 @@ def world(tmp_path_factory, moto_url):
         key = kms.create_key(Description="twitter-secrets full-stack test")["KeyMetadata"]
         kms.create_alias(AliasName=KMS_ALIAS, TargetKeyId=key["KeyId"])
         world.key_arn = key["Arn"]
+        world.west_key_arn = world.aws("kms", "us-west-2").create_key(Description="replica key")[
+            "KeyMetadata"
+        ]["Arn"]
         # X hands each App a bearer before anything is deployed: the first rotation must invalidate it.
         x = XApiClient(fake_x.url)
         for label, keys in ((FLEET, APP_KEYS), (SOLO, SOLO_KEYS)):
             world.handed_out[label] = x.issue_bearer(keys["consumer_key"], keys["consumer_secret"])
         config = {
             "aws:region": "us-east-1",
-            "twitter-secrets:projects": projects(fake_x.url),
+            "twitter-secrets:projects": projects(fake_x.url, world.west_key_arn),
             "twitter-secrets:reminders": {
                 "create": True,
                 "emails": [EMAIL],
@@ -308,7 +320,7 @@ def test_rotation_functions_roles_and_rotation_are_configured(world):
 def test_reminders_topic_subscription_schedule_and_alarms_exist(world):
     sns, events, cloudwatch = world.aws("sns"), world.aws("events"), world.aws("cloudwatch")
     topic = world.outputs()["reminderTopicArn"]
-    assert topic.endswith(f":twitter-{STACK}-rotation-reminders")
+    assert topic.endswith(f":{REMINDERS}")
     (subscription,) = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
     assert (subscription["Protocol"], subscription["Endpoint"]) == ("email", EMAIL)
     rule = events.describe_rule(Name=REMINDERS)
@@ -318,11 +330,15 @@ def test_reminders_topic_subscription_schedule_and_alarms_exist(world):
     assert target["Arn"] == function["FunctionArn"]
     assert function["Environment"]["Variables"] == {
         "TOPIC_ARN": topic,
-        "ENVIRONMENT": STACK,
+        "STACK": STACK_ID,
         "WARN_DAYS": "14",
         "METRIC_NAMESPACE": "TwitterSecrets",
     }
-    alarms = cloudwatch.describe_alarms(AlarmNamePrefix=REMINDERS)["MetricAlarms"]
+    alarms = [
+        a
+        for a in cloudwatch.describe_alarms(AlarmNamePrefix=REMINDERS)["MetricAlarms"]
+        if a["MetricName"] == "DaysUntilRotationDue"
+    ]
     assert sorted(a["AlarmName"] for a in alarms) == sorted(
         f"{REMINDERS}-{label.replace('/', '-')}" for label in (ALICE, BOB, SOLO)
     )
@@ -333,6 +349,67 @@ def test_reminders_topic_subscription_schedule_and_alarms_exist(world):
             [topic],
         )
         assert {d["Name"]: d["Value"] for d in alarm["Dimensions"]}["Environment"] == STACK
+
+
+def test_failures_page_the_topic_and_each_function_logs_only_to_its_own_group(world):
+    """Issue 22: Errors alarms, RotationFailed rules, program-made log groups, the bearer's policy."""
+    topic = world.outputs()["reminderTopicArn"]
+    cloudwatch, events, logs, iam = (
+        world.aws("cloudwatch"),
+        world.aws("events"),
+        world.aws("logs"),
+        world.aws("iam"),
+    )
+    functions = [f"twitter-{STACK}-{label.replace('/', '-')}-rotation" for label in (FLEET, SOLO)] + [
+        REMINDERS
+    ]
+    for function in functions:
+        (alarm,) = cloudwatch.describe_alarms(AlarmNames=[f"{function}-errors"])["MetricAlarms"]
+        assert (alarm["Namespace"], alarm["MetricName"], alarm["TreatMissingData"]) == (
+            "AWS/Lambda",
+            "Errors",
+            "notBreaching",
+        )
+        assert alarm["Dimensions"] == [{"Name": "FunctionName", "Value": function}]
+        assert alarm["AlarmActions"] == [topic]  # the reminders topic, by default
+        (group,) = logs.describe_log_groups(logGroupNamePrefix=f"/aws/lambda/{function}")["logGroups"]
+        assert group["retentionInDays"] == 365
+        role = function  # each function's role has the function's name
+        assert iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"] == []  # no logs on "*"
+        document = iam.get_role_policy(RoleName=role, PolicyName=f"{function}-logs")["PolicyDocument"]
+        (statement,) = document["Statement"]
+        assert statement["Resource"] == f"{group['arn'].removesuffix(':*')}:*"
+    bearers = bearer_arns(world)
+    rules = [r for r in events.list_rules()["Rules"] if r.get("EventPattern")]
+    patterns = {
+        json.loads(r["EventPattern"])["detail"]["additionalEventData"]["SecretId"][0]: r for r in rules
+    }
+    assert set(patterns) == set(bearers.values())
+    for rule in patterns.values():
+        assert json.loads(rule["EventPattern"])["detail"]["eventName"] == list(ROTATION_FAILURE_EVENTS)
+        (target,) = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
+        assert target["Arn"] == topic
+    policy = json.loads(world.aws("sns").get_topic_attributes(TopicArn=topic)["Attributes"]["Policy"])
+    publishers = next(s for s in policy["Statement"] if s["Sid"] == "AlarmsAndRulesOfThisAccountPublish")
+    assert publishers["Principal"] == {"Service": ["cloudwatch.amazonaws.com", "events.amazonaws.com"]}
+    # The fleet's bearer secret is guarded like its keys: Alice (the anchor) names the reader.
+    sm = world.aws("secretsmanager")
+    guarded = json.loads(sm.get_resource_policy(SecretId=bearers[FLEET])["ResourcePolicy"])
+    assert READER in json.dumps(guarded)
+    read = iam.get_policy(PolicyArn=world.outputs()["readPolicyArns"][ALICE])["Policy"]
+    document = iam.get_policy_version(PolicyArn=read["Arn"], VersionId=read["DefaultVersionId"])
+    assert bearers[FLEET] in json.dumps(document["PolicyVersion"]["Document"])
+    # Each replica's key, as the engine sent it to the provider (moto keeps no replica's key).
+    state = json.loads(world.engine.cli("stack", "export", "--stack", STACK, cwd=world.work).stdout)
+    replicas = {
+        r["urn"].rsplit("::", 1)[-1]: r["inputs"]["replicas"]
+        for r in state["deployment"]["resources"]
+        if r["type"] == "aws:secretsmanager/secret:Secret" and "fleet" in r["urn"]
+    }
+    assert replicas == {
+        name: [{"kmsKeyId": world.west_key_arn, "region": "us-west-2"}]
+        for name in ("support/fleet/alice-secret", "support/fleet/bob-secret", "support/fleet-bearer")
+    }
 
 
 def test_the_immediate_rotation_replaced_each_bearer_once(world):
@@ -446,6 +523,43 @@ def test_the_scheduled_reminder_publishes_to_sns_and_puts_metrics(world):
         assert [p["Minimum"] for p in points] == [float(days)]
 
 
+def test_a_forced_rotation_failure_reaches_the_topic_and_the_retry_heals(world):
+    """X fails the invalidation on every attempt: the rotation fails, Secrets Manager's RotationFailed
+    event (played by the stand-in's runner, as CloudTrail and EventBridge deliver it) reaches the topic
+    through the program's rule, and the reattempt of the same version rotates."""
+    topic = world.outputs()["reminderTopicArn"]
+    sqs, sns, sm = world.aws("sqs"), world.aws("sns"), world.aws("secretsmanager")
+    queue = sqs.create_queue(QueueName="oncall-inbox")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
+    bearer = bearer_arns(world)[SOLO]
+    function = sm.describe_secret(SecretId=bearer)["RotationLambdaARN"]
+    before = stage_value(world, bearer, "AWSCURRENT")
+    runner = LambdaRunner(
+        lambda service: client(world.moto_url, service), world.moto_url, x_url=world.fake_x.url
+    )
+    token = "5f2b8a3e-0d1c-4c55-9a57-0d9e4a1b2c3d"
+    sm.put_secret_value(
+        SecretId=bearer, ClientRequestToken=token, SecretString="{}", VersionStages=["AWSPENDING"]
+    )
+    world.fake_x.fail("POST", "/oauth2/invalidate_token", 503, {"title": "Service Unavailable"}, times=3)
+    with pytest.raises(Exception, match="stopped at createSecret"):
+        runner.rotate(bearer, function, token)
+    assert stage_value(world, bearer, "AWSCURRENT") == before  # nothing was invalidated
+    delivered = runner.rotation_event(bearer, "RotationFailed")
+    assert delivered == [topic]
+    (message,) = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
+    body = json.loads(json.loads(message["Body"])["Message"])
+    assert body["detail"]["eventName"] == "RotationFailed"
+    assert body["detail"]["additionalEventData"]["SecretId"] == bearer
+    assert leaked(message["Body"], (before["bearer_token"],)) == []
+    runner.rotate(bearer, function, token)  # Secrets Manager reattempts the same version
+    after = stage_value(world, bearer, "AWSCURRENT")["bearer_token"]
+    assert after != before["bearer_token"] and world.fake_x.current_bearer(SOLO_KEYS["consumer_key"]) == after
+
+
 # --- refresh ----------------------------------------------------------------------------------------
 
 
@@ -453,7 +567,7 @@ def test_refresh_reports_a_change_made_by_hand_and_nothing_else(world):
     # What AWS itself did since the last up (the rotations moved AWSCURRENT off each bearer's
     # placeholder) is read into the state, and reported as nothing: those stages are ignore_changes.
     settled = world.run("refresh", "refresh")
-    assert set(refreshed(settled).values()) == {"same"}
+    assert {n: op for n, op in refreshed(settled).items() if op != "same"} == {}
     assert settled.changes == {"same": len(resource_ops(world.runs["up"]))}
     state = json.loads(world.engine.cli("stack", "export", "--stack", STACK, cwd=world.work).stdout)
     initial = [
@@ -462,7 +576,9 @@ def test_refresh_reports_a_change_made_by_hand_and_nothing_else(world):
         if r["type"] == "aws:secretsmanager/secretVersion:SecretVersion"
         and r["urn"].endswith("-bearer-initial")
     ]
-    assert initial == [["AWSPREVIOUS", "TWITTER_SECRETS_INITIAL"]] * 2
+    # The fleet's bearer rotated once (its placeholder is AWSPREVIOUS); Solo's twice (the forced
+    # failure's retry), so its placeholder keeps only its own label.
+    assert sorted(initial) == [["AWSPREVIOUS", "TWITTER_SECRETS_INITIAL"], ["TWITTER_SECRETS_INITIAL"]]
     # Then a tag and a function's description changed by hand in AWS: refresh reports exactly those two.
     arns = secret_arns(world)
     world.aws("secretsmanager").tag_resource(SecretId=arns[BOB], Tags=[{"Key": "shift", "Value": "day"}])
@@ -482,7 +598,7 @@ def test_refresh_reports_a_change_made_by_hand_and_nothing_else(world):
     }
     assert tags["shift"] == "night"
     description = world.aws("lambda").get_function(FunctionName=REMINDERS)["Configuration"]["Description"]
-    assert description == f"Reminds owners before the X keys of {STACK} are due for rotation"
+    assert description == f"Reminds owners before the X keys of {STACK_ID} are due for rotation"
 
 
 # --- secrets stay secret, and destroy ------------------------------------------------------------------
@@ -503,6 +619,8 @@ def test_no_key_fragment_in_the_state_the_engine_output_or_the_functions_logs(wo
     logs = world.engine.lambda_logs()
     rotations = {f"twitter-{STACK}-{label.replace('/', '-')}-rotation" for label in bearer_arns(world)}
     assert set(logs) == rotations
+    # Four steps each, as the stand-in ran them on deploy (the forced failure ran in the test's own
+    # process, whose runner keeps no log file).
     assert all(logs[name].count("\n== ") + logs[name].startswith("== ") == 4 for name in rotations)
     assert world.function_logs and leaked("".join(world.function_logs), bearers) == []
     assert leaked("".join(logs.values()), bearers) == []
@@ -526,5 +644,6 @@ def test_destroy_removes_everything_and_leaves_each_secret_recoverable(world):
     assert world.aws("lambda").list_functions()["Functions"] == []
     assert world.aws("cloudwatch").describe_alarms()["MetricAlarms"] == []
     assert world.aws("events").list_rules()["Rules"] == []
+    assert world.aws("logs").describe_log_groups()["logGroups"] == []  # the program's log groups go too
     assert topic not in [t["TopicArn"] for t in world.aws("sns").list_topics()["Topics"]]
     assert [r["RoleName"] for r in world.aws("iam").list_roles()["Roles"]] == []

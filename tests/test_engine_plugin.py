@@ -376,7 +376,9 @@ TS_CREATED = {
     "aws:lambda/function:Function::support/responder-rotation",
     "aws:iam/role:Role::support/responder-rotation-role",
     "aws:iam/rolePolicy:RolePolicy::support/responder-rotation-access",
-    "aws:iam/rolePolicyAttachment:RolePolicyAttachment::support/responder-rotation-logs",
+    "aws:cloudwatch/logGroup:LogGroup::support/responder-rotation-logs",
+    "aws:iam/rolePolicy:RolePolicy::support/responder-rotation-logs",
+    "aws:cloudwatch/metricAlarm:MetricAlarm::support/responder-rotation-errors",
     "aws:lambda/permission:Permission::support/responder-rotation-invoke",
     "aws:secretsmanager/secretRotation:SecretRotation::support/responder-bearer-rotation",
 }

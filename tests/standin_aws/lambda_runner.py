@@ -8,6 +8,10 @@ function by itself, this does instead, in one place for both callers:
   staged AWSPENDING, as Secrets Manager does. The stand-in AWS provider
   (``tests/standin_aws``) calls it when a ``SecretRotation`` is created or changed
   with ``rotateImmediately`` on (pulumi-aws's default).
+- Secrets Manager's rotation events: ``rotation_event`` delivers ``RotationFailed`` (or
+  ``RotationAbandoned``) for a secret, shaped as CloudTrail hands it to EventBridge, to the
+  SNS targets of every rule whose pattern matches (moto's EventBridge has no SNS targets and
+  moto's Secrets Manager emits no such event). A test calls it after a rotation failed.
 - EventBridge's schedule: ``fire_rule`` sends each Lambda target of a rule the
   event EventBridge sends on a schedule (or the target's own ``input``). A test
   calls it to do what the clock would.
@@ -181,6 +185,26 @@ class LambdaRunner:
             runs.append(self.invoke(target["Arn"], event))
         return runs
 
+    def rotation_event(self, secret_arn: str, name: str) -> list[str]:
+        """Secrets Manager's ``name`` event for ``secret_arn``, through EventBridge's rules to their
+        SNS targets; the topics it was published to. The pattern is matched by moto's own matcher
+        (its server does not implement TestEventPattern)."""
+        from moto.events.models import EventPattern
+
+        events, sns = self.client("events"), self.client("sns")
+        event = rotation_event(secret_arn, name, self._account(), self.region)
+        published = []
+        for rule in events.list_rules()["Rules"]:
+            if not rule.get("EventPattern") or rule.get("State") != "ENABLED":
+                continue
+            if not EventPattern.load(rule["EventPattern"]).matches_event(event):
+                continue
+            for target in events.list_targets_by_rule(Rule=rule["Name"])["Targets"]:
+                if ":sns:" in target["Arn"]:
+                    sns.publish(TopicArn=target["Arn"], Message=json.dumps(event))
+                    published.append(target["Arn"])
+        return published
+
     # --- one invocation -----------------------------------------------------------------------
 
     def invoke(self, function: str, event: dict[str, Any]) -> Invocation:
@@ -335,4 +359,27 @@ def scheduled_event(rule_arn: str, account: str, region: str) -> dict[str, Any]:
         "region": region,
         "resources": [rule_arn],
         "detail": {},
+    }
+
+
+def rotation_event(secret_arn: str, name: str, account: str, region: str) -> dict[str, Any]:
+    """A Secrets Manager rotation event (RotationFailed, RotationAbandoned) as EventBridge receives it
+    from CloudTrail: the secret's ARN in ``detail.additionalEventData.SecretId``."""
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "AWS Service Event via CloudTrail",
+        "source": "aws.secretsmanager",
+        "account": account,
+        "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": region,
+        "resources": [],
+        "detail": {
+            "eventVersion": "1.08",
+            "eventSource": "secretsmanager.amazonaws.com",
+            "eventName": name,
+            "awsRegion": region,
+            "eventType": "AwsServiceEvent",
+            "additionalEventData": {"SecretId": secret_arn},
+        },
     }
