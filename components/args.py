@@ -85,7 +85,7 @@ class TwitterAppCredentialsArgs(TypedDict):
     bearer_rotation_days: NotRequired[int]
     """Rotate the app-only Bearer Token automatically every this many days (1 to 1000)."""
     bearer_rotation_schedule: NotRequired[str]
-    """Instead of bearerRotationDays: a Secrets Manager schedule such as 'rate(30 days)' or 'cron(0 4 1 * ? *)'."""
+    """Instead of bearerRotationDays: a Secrets Manager schedule: 'rate(N hours)' (N at least 4), 'rate(N days)' (up to 1000; 'rate(1 day)'), or a six-field 'cron(...)' with '?' in day-of-month or day-of-week that runs at most every 4 hours, such as 'cron(0 4 1 * ? *)'."""
     alarm_topic_arn: NotRequired[pulumi.Input[str]]
     """SNS topic (in the stack's region) that hears of a failed or abandoned bearer rotation and of the rotation function's errors (default in a stack with reminders: the reminders topic)."""
     log_retention_in_days: NotRequired[int]
@@ -159,7 +159,7 @@ class TwitterProjectApp(TypedDict):
     bearer_rotation_days: NotRequired[int]
     """Rotate the app-only Bearer Token automatically every this many days (1 to 1000)."""
     bearer_rotation_schedule: NotRequired[str]
-    """Instead of bearerRotationDays: a Secrets Manager schedule such as 'rate(30 days)' or 'cron(0 4 1 * ? *)'."""
+    """Instead of bearerRotationDays: a Secrets Manager schedule: 'rate(N hours)' (N at least 4), 'rate(N days)' (up to 1000; 'rate(1 day)'), or a six-field 'cron(...)' with '?' in day-of-month or day-of-week that runs at most every 4 hours, such as 'cron(0 4 1 * ? *)'."""
     alarm_topic_arn: NotRequired[pulumi.Input[str]]
     """SNS topic (in the stack's region) that hears of a failed or abandoned bearer rotation and of the rotation function's errors (default in a stack with reminders: the reminders topic)."""
     log_retention_in_days: NotRequired[int]

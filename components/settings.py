@@ -403,7 +403,9 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "bearer_rotation_schedule",
-        "Instead of bearerRotationDays: a Secrets Manager schedule such as 'rate(30 days)' or 'cron(0 4 1 * ? *)'.",
+        "Instead of bearerRotationDays: a Secrets Manager schedule: 'rate(N hours)' (N at least 4), "
+        "'rate(N days)' (up to 1000; 'rate(1 day)'), or a six-field 'cron(...)' with '?' in day-of-month or "
+        "day-of-week that runs at most every 4 hours, such as 'cron(0 4 1 * ? *)'.",
         "text",
         APP_WIDE,
         check=check.rotation_schedule,

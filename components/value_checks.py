@@ -18,6 +18,7 @@ from typing import Any
 
 from pulumi import Output
 
+from twitter_runtime.api_host import base_url_problem
 from twitter_runtime.keys import FRAGMENT_CHARS, access_level_problem
 
 from .policies import principal_problems, value_kind
@@ -43,8 +44,6 @@ KMS_KEY = re.compile(
     r"|alias/[A-Za-z0-9/_-]+"
     r"|(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
 )
-_BASE_URL = re.compile(r"(https?)://([A-Za-z0-9.-]+)(?::([0-9]{1,5}))?/?")
-_LOOPBACK = re.compile(r"127(\.[0-9]{1,3}){3}|localhost")
 # AWS tag rules: letters (any script), digits, spaces and _ . : / = + - @
 _TAG_TEXT = re.compile(r"[\w .:/=+\-@]*")
 
@@ -255,20 +254,10 @@ def access_level(problems: list[str], name: str, value: object, _ctx: CheckConte
 
 
 def base_url(problems: list[str], name: str, value: object, _ctx: CheckContext) -> str | None:
-    """https for any host; http only for this machine (the API Key pair travels in Basic auth)."""
-    match = _BASE_URL.fullmatch(value) if isinstance(value, str) else None
-    if match is None:
-        problems.append(f"{name} must be an http(s) URL of the API host, such as https://api.x.com")
-        return None
-    scheme, host, port = match.groups()
-    if port is not None and not 1 <= int(port) <= 65535:
-        problems.append(f"{name} has a port outside 1 to 65535")
-        return None
-    if scheme == "http" and not _LOOPBACK.fullmatch(host):
-        problems.append(
-            f"{name} must use https (http only for 127.0.0.1 or localhost): the API Key pair "
-            "travels in the request"
-        )
+    """https for any host; http only for this machine (the runtime's rule, shared with the CLI)."""
+    problem = base_url_problem(name, value)
+    if problem is not None:
+        problems.append(problem)
         return None
     return value.rstrip("/")  # type: ignore[union-attr]
 

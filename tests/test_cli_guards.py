@@ -175,8 +175,7 @@ def test_verify_with_a_host_and_no_scheme_is_one_line(stored, moto_url, fake_x):
     ],
 )
 def test_the_cli_and_the_component_accept_the_same_hosts(value):
-    """One rule: the CLI's copy of the component's x_api_base_url check (the CLI does not import
-    the components) says the same of every URL."""
+    """One rule (twitter_runtime.api_host): the CLI and the component say the same of every URL."""
     from components.value_checks import base_url
     from twitter_secrets_cli.api_host import base_url_problem
 
