@@ -13,9 +13,13 @@ from typing import Any
 from pulumi import Output
 
 from .policies import is_key_arn, value_kind
-from .value_checks import CheckContext
+from .value_checks import CheckContext, sns_topic_name_problems
 
-SNS_TOPIC_ARN = re.compile(r"arn:aws[a-z-]*:sns:([a-z0-9-]+):[0-9]{12}:[A-Za-z0-9_-]{1,256}")
+SNS_TOPIC_ARN = re.compile(r"arn:aws[a-z-]*:sns:([a-z0-9-]+):[0-9]{12}:(.+)")
+#: Why a topic (or its key) must be in the stack's region.
+SAME_REGION_WHY = (
+    "CloudWatch alarm actions and EventBridge rule targets must be in the stack's region (aws:region)"
+)
 #: The values CloudWatch Logs accepts for a log group's retention (PutRetentionPolicy).
 LOG_RETENTION_DAYS: tuple[int, ...] = (
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
@@ -23,25 +27,29 @@ LOG_RETENTION_DAYS: tuple[int, ...] = (
 )  # fmt: skip
 
 
+def topic_arn_problems(name: str, topic: object, region: str | None) -> list[str]:
+    """An SNS topic ARN, with a name SNS accepts, in the stack's region: for the alarm topic and
+    the reminders topic alike."""
+    match = SNS_TOPIC_ARN.fullmatch(topic) if isinstance(topic, str) else None
+    if match is None:
+        kind = "" if isinstance(topic, str) else f", not {value_kind(topic)}"
+        return [f"{name} must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>){kind}"]
+    problems = sns_topic_name_problems(match.group(2), name)
+    if region is not None and match.group(1) != region:
+        problems.append(
+            f"{name} is a topic in another region than the stack's ({region}); {SAME_REGION_WHY}: "
+            "give a topic in the stack's region"
+        )
+    return problems
+
+
 def alarm_topic_arn(problems: list[str], name: str, value: object, ctx: CheckContext) -> Any:
-    """An SNS topic ARN in the stack's region: alarms and EventBridge targets cannot publish across regions."""
+    """Text is checked now; an Output (the program's own topic) is trusted."""
     if isinstance(value, Output):
         return value
-    match = SNS_TOPIC_ARN.fullmatch(value) if isinstance(value, str) else None
-    if match is None:
-        problems.append(
-            f"{name} must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>), not {value_kind(value)}"
-            if not isinstance(value, str)
-            else f"{name} must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)"
-        )
-        return None
-    if ctx.primary_region and match.group(1) != ctx.primary_region:
-        problems.append(
-            f"{name} is a topic in {match.group(1)}, but the stack deploys to {ctx.primary_region}: CloudWatch "
-            "alarms and EventBridge rules only publish to a topic in their own region; give one there"
-        )
-        return None
-    return value
+    found = topic_arn_problems(name, value, ctx.primary_region)
+    problems += found
+    return None if found else value
 
 
 def log_retention_days(problems: list[str], name: str, value: object, _ctx: CheckContext) -> int | None:

@@ -10,20 +10,19 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from .monitoring_checks import SAME_REGION_WHY, SNS_TOPIC_ARN, topic_arn_problems
 from .policies import is_key_arn
 from .problems import SettingsError
-from .value_checks import EVENTBRIDGE, schedule_problems, sns_topic_name_problems, whole_number
+from .value_checks import EVENTBRIDGE, schedule_problems, whole_number
 
 SETTING = "twitter-secrets:reminders"
 KEYS = ("topic_arn", "create", "emails", "warn_days", "schedule", "alarms", "kms_key_arn")
-_SNS_ARN = re.compile(r"arn:aws[a-z-]*:sns:([a-z0-9-]+):[0-9]{12}:(.+)")
+_SNS_ARN = SNS_TOPIC_ARN
 _KMS_ARN_REGION = re.compile(r"arn:aws[a-z-]*:kms:([a-z0-9-]+):")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 #: Why a topic or key must be in the stack's region: a CloudWatch alarm action and an EventBridge
 #: rule target are resources of the stack's region, and SNS encrypts with a key of the topic's region.
-_SAME_REGION_WHY = (
-    "CloudWatch alarm actions and EventBridge rule targets must be in the stack's region (aws:region)"
-)
+_SAME_REGION_WHY = SAME_REGION_WHY
 
 
 @dataclass(frozen=True)
@@ -91,19 +90,8 @@ def _region_of(arn: object) -> str | None:
 
 
 def _topic_problems(topic: object, region: str | None) -> list[str]:
-    """An SNS topic ARN with a standard topic's name, in the stack's region."""
-    if topic is None:
-        return []
-    match = _SNS_ARN.fullmatch(topic) if isinstance(topic, str) else None
-    if match is None:
-        return [f"{SETTING}.topic_arn must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)"]
-    problems = sns_topic_name_problems(match.group(2), f"{SETTING}.topic_arn")
-    if region is not None and match.group(1) != region:
-        problems.append(
-            f"{SETTING}.topic_arn is a topic in another region than the stack's ({region}); {_SAME_REGION_WHY}: "
-            "give a topic in the stack's region, or create: true with emails"
-        )
-    return problems
+    """The alarm topic's rule (``monitoring_checks``), for the reminders' topic."""
+    return [] if topic is None else topic_arn_problems(f"{SETTING}.topic_arn", topic, region)
 
 
 def _create_problems(topic: object, create: object, emails: object) -> list[str]:
