@@ -140,7 +140,10 @@ def test_without_a_topic_the_program_says_nobody_is_paged():
 @pytest.mark.parametrize(
     ("topic", "expected"),
     [
-        ("arn:aws:sns:eu-west-1:123456789012:oncall", "alarm_topic_arn is a topic in another region than the stack's (us-east-1)"),
+        (
+            "arn:aws:sns:eu-west-1:123456789012:oncall",
+            "alarm_topic_arn is a topic in another region than the stack's (us-east-1)",
+        ),
         ("oncall", "alarm_topic_arn must be an SNS topic ARN"),
     ],
 )
