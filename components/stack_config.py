@@ -23,6 +23,7 @@ from twitter_runtime.keys import CREDENTIAL_FIELDS
 
 from .app_settings import AppSettings, parse_app_settings, stack_region
 from .aws_names import collision_inputs, name_collisions
+from .config_size import capacity_problem, config_env_bytes
 from .credential_gate import check_credentials
 from .layering import NAMESPACE, layer_stack_config
 from .problems import SET_CREDENTIAL_HINT, SettingsError, unknown_problems
@@ -72,6 +73,11 @@ def _all_config_keys() -> set[str]:
     # The SDK keeps config either in its context (tests, automation API) or in
     # the PULUMI_CONFIG environment (the CLI's language host); read both.
     return set(runtime_config.CONFIG.get()) | set(runtime_config.get_config_env())
+
+
+def _all_config_values() -> dict[str, Any]:
+    """Every config value the program was given, as the host passes them (both places, as above)."""
+    return {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
 
 
 def _stored_in_plain_text(key: str) -> bool:
@@ -164,6 +170,9 @@ def load_stack(config: pulumi.Config, *, stack: str) -> StackPlan:
             problems += error.problems
     if problems:
         raise SettingsError(problems)
+    config_warning = capacity_problem(config_env_bytes(_all_config_values()), len(settings))
+    if config_warning:
+        pulumi.log.warn(f"{NAMESPACE}: {config_warning}")
     secret = pulumi.Output.secret(checked)
     for project, spec in planned.items():
         # One Output per project, not four per app: this is the per-app hot path at scale. Keyed

@@ -17,6 +17,7 @@ from typing import Any, TextIO
 
 import yaml
 
+from components.config_size import ENV_STRING_MAX, config_env_bytes
 from twitter_runtime.errors import InvalidInputError
 
 from .help_text import plain
@@ -269,9 +270,21 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: dict[str, s
                 print(f"  {line}", file=out)
         return 1
     summary = summarize(result)
+    # What pulumi up would print as warnings (the config's size among them); never a value.
+    warnings = [_scrubbed(w, config) for w in result.warnings()]
+    too_big = config_env_bytes(config) > ENV_STRING_MAX
     if args.format == "json":
-        print(json.dumps({"ok": True, "mock_based": True, **summary}, indent=2, sort_keys=True), file=out)
-        return 0
+        report = {"ok": not too_big, "mock_based": True, "warnings": warnings, **summary}
+        print(json.dumps(report, indent=2, sort_keys=True), file=out)
+        return 1 if too_big else 0
+    if too_big:
+        print(
+            f"plan: pulumi up would fail before the program starts ({path.name}, stack {args.stack}):",
+            file=out,
+        )
+        for warning in warnings:
+            print(f"  {warning}", file=out)
+        return 1
     print(HONESTY.format(source=source), file=out)
     print(
         f"\nStack {args.stack} ({path.name}): {len(summary['resources'])} resources would be created",
@@ -287,4 +300,6 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: dict[str, s
         keys = ", ".join(value) if isinstance(value, list) else str(value)
         print(f"  {name}: {keys}", file=out)
     print(f"  (each twitterApps entry: {', '.join(summary['twitterApps_fields'])})", file=out)
+    for warning in warnings:
+        print(f"\nwarning: {warning}", file=out)
     return 0
