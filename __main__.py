@@ -8,9 +8,8 @@ from components.reminders import RotationReminders, current_stack
 from components.stack_config import load_stack, stack_outputs, with_alarm_topic
 
 config = pulumi.Config("twitter-secrets")
-plan = load_stack(
-    config, stack=pulumi.get_stack()
-)  # every setting and key checked before anything is registered
+# Every setting and key is checked here, before anything is registered.
+plan = load_stack(config, stack=pulumi.get_stack())
 stack = current_stack()
 
 alarm_topic = None

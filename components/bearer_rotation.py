@@ -24,6 +24,7 @@ from .lambda_package import build_rotation_archive
 from .metadata import MANAGED_BY
 from .monitoring import errors_alarm, function_log_group, rotation_failure_rule
 from .policies import assume_role_document, rotation_policy_document, to_json
+from .secret_policy import secret_policy
 
 #: The initial value, written once; the first rotation (immediately on deploy) replaces it.
 PLACEHOLDER = json.dumps({"bearer_token": ""})
@@ -48,8 +49,6 @@ class BearerRotation:
         credentials_version: aws.secretsmanager.SecretVersion,
         kms_key_arn: pulumi.Output[str | None],
         parent: pulumi.Resource,
-        *,
-        exempt_admins: list[pulumi.Output[str]] | None = None,
     ) -> None:
         # Everything waits for the app's first version, which waits for the keys' validation:
         # bad keys register none of these either.
@@ -172,18 +171,16 @@ class BearerRotation:
             "consumers may hold a dead bearer token",
             child,
         )
-        self.failure_rule = (
-            rotation_failure_rule(
+        self.failure_rule = None
+        if topic is not None:
+            self.failure_rule = rotation_failure_rule(
                 f"{name}-rotation-failed",
                 rotation_failure_rule_name(settings.app_secret_name),
                 self.secret.arn,
                 topic,
                 child,
             )
-            if topic is not None
-            else None
-        )
-        if topic is None:
+        else:
             pulumi.log.warn(
                 f"{settings.app_label}: bearer rotation has no alarm_topic_arn, so a failed rotation pages nobody; "
                 "set alarm_topic_arn (or turn reminders on in the stack)",
@@ -191,12 +188,10 @@ class BearerRotation:
             )
         if settings.readers:
             # The bearer is guarded like the keys; the rotation function must keep reading and writing it.
-            from .secret_policy import secret_policy
-
             self.policy = secret_policy(
                 f"{name}-bearer-policy",
                 self.secret,
                 settings,
-                exempt=[role.arn, *(exempt_admins or [])],
+                exempt=[role.arn],
                 opts=pulumi.ResourceOptions(parent=parent, depends_on=[self.initial_version]),
             )

@@ -10,19 +10,15 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .monitoring_checks import SAME_REGION_WHY, SNS_TOPIC_ARN, topic_arn_problems
+from .monitoring_checks import SNS_TOPIC_ARN, topic_arn_problems
 from .policies import is_key_arn
 from .problems import SettingsError
 from .value_checks import EVENTBRIDGE, schedule_problems, whole_number
 
 SETTING = "twitter-secrets:reminders"
 KEYS = ("topic_arn", "create", "emails", "warn_days", "schedule", "alarms", "kms_key_arn")
-_SNS_ARN = SNS_TOPIC_ARN
 _KMS_ARN_REGION = re.compile(r"arn:aws[a-z-]*:kms:([a-z0-9-]+):")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-#: Why a topic or key must be in the stack's region: a CloudWatch alarm action and an EventBridge
-#: rule target are resources of the stack's region, and SNS encrypts with a key of the topic's region.
-_SAME_REGION_WHY = SAME_REGION_WHY
 
 
 @dataclass(frozen=True)
@@ -85,7 +81,7 @@ def _unknown_key_problems(raw: dict[Any, Any]) -> list[str]:
 
 
 def _region_of(arn: object) -> str | None:
-    match = _SNS_ARN.fullmatch(arn) if isinstance(arn, str) else None
+    match = SNS_TOPIC_ARN.fullmatch(arn) if isinstance(arn, str) else None
     return match.group(1) if match else None
 
 

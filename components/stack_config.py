@@ -1,7 +1,7 @@
 """Turns the stack's config into TwitterProject arguments.
 
 The structure checks are plain functions over plain dicts; only
-``load_projects`` touches ``pulumi.Config``. Everything non-secret is
+``load_stack`` touches ``pulumi.Config``. Everything non-secret is
 validated for every app before the first component is constructed, and the
 credentials once for the whole stack, so one bad app stops the whole stack
 with nothing written rather than half of it.
@@ -69,14 +69,9 @@ def _plan(
     return layered.projects, settings, problems
 
 
-def _all_config_keys() -> set[str]:
-    # The SDK keeps config either in its context (tests, automation API) or in
-    # the PULUMI_CONFIG environment (the CLI's language host); read both.
-    return set(runtime_config.CONFIG.get()) | set(runtime_config.get_config_env())
-
-
 def _all_config_values() -> dict[str, Any]:
-    """Every config value the program was given, as the host passes them (both places, as above)."""
+    """Every config value the program was given. The SDK keeps config either in its context
+    (tests, automation API) or in the PULUMI_CONFIG environment (the CLI's language host): both."""
     return {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
 
 
@@ -109,11 +104,6 @@ def _parse_credentials_json(text: Any) -> Any:
         ) from None
 
 
-def load_projects(config: pulumi.Config, *, stack: str) -> list[dict[str, Any]]:
-    """Read and check the stack's config; return TwitterProject args with the keys wired in."""
-    return load_stack(config, stack=stack).projects
-
-
 @dataclass
 class StackPlan:
     """Everything the program registers, checked: project args with their keys, and the reminders."""
@@ -131,7 +121,8 @@ def load_stack(config: pulumi.Config, *, stack: str) -> StackPlan:
     with a bad reminders block and a bad app setting in one error. They go on as a secret
     Output, so the engine keeps them encrypted in the state.
     """
-    problems = unknown_config_keys(_all_config_keys())
+    given = _all_config_values()
+    problems = unknown_config_keys(set(given))
     if _stored_in_plain_text(f"{NAMESPACE}:credentials") and config.get("credentials") is not None:
         problems.append(
             f"{NAMESPACE}:credentials is stored in plain text; set each value with "
@@ -155,22 +146,20 @@ def load_stack(config: pulumi.Config, *, stack: str) -> StackPlan:
             " with " + SET_CREDENTIAL_HINT.format(label="<project>/<app>", field="<field>"),
             f"  apps without credentials: {', '.join(settings)}",
         ]
-    elif not plan_problems:
-        try:
-            checked = check_credentials(_parse_credentials_json(raw), settings)
-        except SettingsError as error:
-            problems += error.problems
     else:
-        try:  # the apps that passed: their keys' problems are reported now, not after the next fix
+        try:
             parsed = _parse_credentials_json(raw)
-            if isinstance(parsed, Mapping):
-                known = {label: parsed[label] for label in parsed if label in _labels_and_apps(settings)}
-                check_credentials(known, settings)
+            if plan_problems and isinstance(parsed, Mapping):
+                # Only the apps that passed: their keys' problems are reported now, not after the next fix.
+                parsed = {
+                    label: keys for label, keys in parsed.items() if label in _labels_and_apps(settings)
+                }
+            checked = check_credentials(parsed, settings)
         except SettingsError as error:
             problems += error.problems
     if problems:
         raise SettingsError(problems)
-    config_warning = capacity_problem(config_env_bytes(_all_config_values()), len(settings))
+    config_warning = capacity_problem(config_env_bytes(given), len(settings))
     if config_warning:
         pulumi.log.warn(f"{NAMESPACE}: {config_warning}")
     secret = pulumi.Output.secret(checked)
@@ -219,17 +208,6 @@ def stack_outputs(projects: list[Any]) -> dict[str, Any]:
             }
         ),
     }
-
-
-def load_reminders(config: pulumi.Config, *, stack: str) -> tuple[ReminderSettings, str] | None:
-    """``twitter-secrets:reminders``, checked, and the stack's default environment (kept for callers
-    that read the setting alone; the program uses ``load_stack``)."""
-    settings = parse_reminders(config.get_object("reminders"), region=stack_region())
-    if settings is None:
-        return None
-    defaults = config.get_object("defaults") or {}
-    environment = defaults.get("environment") if isinstance(defaults, Mapping) else None
-    return settings, environment if isinstance(environment, str) and environment else stack
 
 
 def with_alarm_topic(project: dict[str, Any], topic_arn: Any) -> dict[str, Any]:

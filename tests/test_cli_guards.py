@@ -11,7 +11,6 @@ import json
 import os
 import socket
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,25 +19,13 @@ import pytest
 
 from tests.aws_server import aws_env, client
 from tests.canaries import canary_credentials, found_fragments
-from tests.test_cli_verify_authorize import authorize, fake_pulumi  # noqa: F401 - a fixture, used by name
+from tests.test_cli_verify_authorize import authorize, cli, fake_pulumi  # noqa: F401 - a fixture, used by name
 from twitter_runtime import canonical_payload
 
 ROOT = Path(__file__).resolve().parents[1]
 CREDS = canary_credentials("guards/listener", user_id="4455667788")
 ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:twitter/dev/guards/listener-AbCdEf"
 HTTPS_ONLY = "must use https (http only for 127.0.0.1 or localhost): the API Key pair travels in the request"
-
-
-def cli(*argv: str, env: dict[str, str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "twitter_secrets_cli", *argv],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env=env,
-        input=stdin,
-        timeout=120,
-    )
 
 
 def assert_one_clean_line(done: subprocess.CompletedProcess[str], line: str) -> None:

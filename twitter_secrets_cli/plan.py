@@ -17,7 +17,6 @@ from typing import Any, TextIO
 
 import yaml
 
-from components.config_size import ENV_STRING_MAX, config_env_bytes
 from twitter_runtime.errors import InvalidInputError
 
 from .help_text import plain
@@ -262,13 +261,16 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: dict[str, s
         if args.format == "json":
             print(json.dumps({"ok": False, "errors": list(lines)}, indent=2), file=out)
         else:
-            print(
-                f"plan: the program would fail; nothing would be created ({path.name}, stack {args.stack}):",
-                file=out,
+            _failure(
+                out,
+                f"the program would fail; nothing would be created ({path.name}, stack {args.stack})",
+                lines,
             )
-            for line in lines:
-                print(f"  {line}", file=out)
         return 1
+    # Here, not at the top: the program run above has imported the components already, and the
+    # CLI's other commands should not pay for them at start-up.
+    from components.config_size import ENV_STRING_MAX, config_env_bytes
+
     summary = summarize(result)
     # What pulumi up would print as warnings (the config's size among them); never a value.
     warnings = [_scrubbed(w, config) for w in result.warnings()]
@@ -278,12 +280,9 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: dict[str, s
         print(json.dumps(report, indent=2, sort_keys=True), file=out)
         return 1 if too_big else 0
     if too_big:
-        print(
-            f"plan: pulumi up would fail before the program starts ({path.name}, stack {args.stack}):",
-            file=out,
+        _failure(
+            out, f"pulumi up would fail before the program starts ({path.name}, stack {args.stack})", warnings
         )
-        for warning in warnings:
-            print(f"  {warning}", file=out)
         return 1
     print(HONESTY.format(source=source), file=out)
     print(
@@ -303,3 +302,10 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: dict[str, s
     for warning in warnings:
         print(f"\nwarning: {warning}", file=out)
     return 0
+
+
+def _failure(out: TextIO, heading: str, lines: list[str]) -> None:
+    """Why nothing would be created: a heading, then one indented line per problem."""
+    print(f"plan: {heading}:", file=out)
+    for line in lines:
+        print(f"  {line}", file=out)
