@@ -20,7 +20,7 @@ from twitter_runtime.keys import CREDENTIAL_FIELDS, OAUTH2_CLIENT_FIELDS
 from .monitoring_checks import replica_key_problems
 from .policies import principal_problems
 from .problems import sorted_problems, unknown_problems
-from .settings import COMPONENT, Setting, checked_settings, names_in
+from .settings import COMPONENT, KEY_SOURCE_PUT, Setting, checked_settings, names_in
 from .value_checks import MAX_USER_TAGS, CheckContext, whole_number
 
 __all__ = ["ALL_ARGS", "AppSettings", "parse_app_settings", "stack_region"]
@@ -110,10 +110,48 @@ def stack_region() -> str | None:
 
 def _credential_problems(args: Mapping[str, Any]) -> list[str]:
     """Only presence: the values may be unresolved secrets, which the key gate checks once they resolve."""
+    if _puts_keys(args):
+        given = [
+            name for name in ("credentials", *CREDENTIAL_FIELDS, *OAUTH2_CLIENT_FIELDS) if args.get(name)
+        ]
+        return (
+            [
+                f"key_source is put, yet {', '.join(given)} {'is' if len(given) == 1 else 'are'} given: Pulumi "
+                "would keep them in config and state after all; remove them and write the keys with "
+                "twitter-secrets put"
+            ]
+            if given
+            else []
+        )
     if args.get("credentials") is not None:
         given = [name for name in (*CREDENTIAL_FIELDS, *OAUTH2_CLIENT_FIELDS) if args.get(name) is not None]
         return [f"give either credentials or {', '.join(given)}, not both"] if given else []
     return [f"{name} is required" for name in CREDENTIAL_FIELDS if args.get(name) is None]
+
+
+def _puts_keys(args: Mapping[str, Any]) -> bool:
+    source = args.get("key_source")
+    return isinstance(source, str) and source.lower() == KEY_SOURCE_PUT
+
+
+def _key_source_problems(values: dict[str, Any]) -> list[str]:
+    """What needs the keys while Pulumi runs cannot have them when someone else writes them."""
+    if values["key_source"] != KEY_SOURCE_PUT:
+        return []
+    problems = []
+    if values["verify"]:
+        problems.append(
+            "verify checks the keys during pulumi up, and with key_source: put Pulumi never has them; drop "
+            "verify and run twitter-secrets verify after twitter-secrets put"
+        )
+    if values["write_only"]:
+        problems.append("write_only has no effect with key_source: put (Pulumi writes no value); drop it")
+    if values["bearer_rotation_days"] is not None or values["bearer_rotation_schedule"] is not None:
+        problems.append(
+            "bearer rotation starts at once when pulumi up turns it on, before twitter-secrets put has "
+            "written the keys it needs; with key_source: put, leave bearer rotation off"
+        )
+    return problems
 
 
 def _recovery_problems(args: Mapping[str, Any], values: dict[str, Any]) -> list[str]:
@@ -215,6 +253,7 @@ def parse_app_settings(
         values["account"] = None
     problems += _recovery_problems(args, values)
     problems += _reader_problems(values)
+    problems += _key_source_problems(values)
     problems += replica_key_problems(
         values["kms_key_id"], values["replica_regions"], values["replica_kms_key_ids"]
     )

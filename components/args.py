@@ -68,6 +68,8 @@ class TwitterAppCredentialsArgs(TypedDict):
     """Replica region → the KMS key ARN (in that region) that encrypts the replica, for the keys' secret and the bearer secret alike; required for every replica region when kmsKeyId is set."""
     tags: NotRequired[Mapping[str, str]]
     """Extra tags for the secret; they cannot override the rotation metadata (owner, managed-by, twitter:*, rotation:*)."""
+    key_source: NotRequired[str]
+    """Who writes the keys: config (default; from the stack's secret config, through Pulumi into the secret) or put (Pulumi creates the secret, its policies and metadata and never sees the keys; `twitter-secrets put` writes them from standard input, so they are in neither config nor state, and one stack holds thousands of apps)."""
     write_only: NotRequired[bool]
     """Write the value through the provider's write-only field, so it is never kept in the state's outputs."""
     read_policy: NotRequired[bool]
@@ -142,6 +144,8 @@ class TwitterProjectApp(TypedDict):
     """Replica region → the KMS key ARN (in that region) that encrypts the replica, for the keys' secret and the bearer secret alike; required for every replica region when kmsKeyId is set."""
     tags: NotRequired[Mapping[str, str]]
     """Extra tags for the secret; they cannot override the rotation metadata (owner, managed-by, twitter:*, rotation:*)."""
+    key_source: NotRequired[str]
+    """Who writes the keys: config (default; from the stack's secret config, through Pulumi into the secret) or put (Pulumi creates the secret, its policies and metadata and never sees the keys; `twitter-secrets put` writes them from standard input, so they are in neither config nor state, and one stack holds thousands of apps)."""
     write_only: NotRequired[bool]
     """Write the value through the provider's write-only field, so it is never kept in the state's outputs."""
     read_policy: NotRequired[bool]

@@ -25,6 +25,7 @@ from .accounts import shared_key_problems
 from .app_settings import AppSettings
 from .metadata import key_material_problems, plain_texts
 from .problems import SET_CREDENTIAL_HINT, SettingsError
+from .settings import KEY_SOURCE_PUT
 
 NAMESPACE = "twitter-secrets"
 
@@ -36,7 +37,9 @@ def check_credentials(raw: Any, settings: Mapping[str, AppSettings]) -> dict[str
     field names. Any problem in any app fails every app, so nothing is
     written for a half-valid stack. Duplicate consumer keys, and keys pasted
     into another app's plain text, are found with set look-ups, not by
-    comparing every pair of apps.
+    comparing every pair of apps. Apps whose key_source is put take no keys
+    here; keys given for one are a problem, since they would pass through
+    config and state after all.
 
     An App with several accounts has its own keys under ``project/app`` and
     each account's Access Token pair under ``project/app/account`` (or the
@@ -47,15 +50,25 @@ def check_credentials(raw: Any, settings: Mapping[str, AppSettings]) -> dict[str
             [f"{NAMESPACE}:credentials must be an object keyed 'project/app' with the four keys each"]
         )
     problems: list[str] = []
-    app_labels = {s.app_label for s in settings.values() if s.account is not None}
+    every = settings
+    put = {label for label, s in settings.items() if s.key_source == KEY_SOURCE_PUT}
+    put |= {settings[label].app_label for label in put}
+    settings = {label: s for label, s in settings.items() if label not in put}
+    app_labels = {s.app_label for s in every.values() if s.account is not None}
     for position, label in enumerate(raw, start=1):
-        if label not in settings and label not in app_labels:
+        if label in put:
+            problems.append(
+                f"{label}: key_source is put, yet {NAMESPACE}:credentials holds keys for it, so they pass "
+                f"through config and state after all; remove them with pulumi config rm --path "
+                f"'{NAMESPACE}:credentials[\"{label}\"]' and write them with twitter-secrets put --app {label}"
+            )
+        elif label not in every and label not in app_labels:
             # Named by position: a label can be a key pasted in the wrong place.
             problems.append(
                 f"{NAMESPACE}:credentials entry #{position} (in the order given) matches no app in "
                 f"{NAMESPACE}:projects; fix its label (project/app, or project/app/account) or remove it"
             )
-    for app_label in sorted(app_labels):
+    for app_label in sorted(app_labels - put):
         problems += _app_entry_problems(app_label, raw.get(app_label))
     owners: dict[str, dict[str, str]] = {field: {} for field in _ONE_HOLDER}
     reported: set[tuple[str, str]] = set()
@@ -77,7 +90,7 @@ def check_credentials(raw: Any, settings: Mapping[str, AppSettings]) -> dict[str
                 problems.append(f"{holder}: {field} is the same as {owner}'s; {why}")
         checked[label] = {f: entry[f] for f in KEY_FIELDS if entry.get(f) is not None}
     problems += _account_key_problems(checked, settings)
-    problems += _keys_in_other_apps_texts(checked, settings)
+    problems += _keys_in_other_apps_texts(checked, every)
     if problems:
         raise SettingsError(problems)
     return checked

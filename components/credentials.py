@@ -42,6 +42,7 @@ from .policies import (
 from .problems import SettingsError
 from .reminders import STACK_TAG, current_stack
 from .secret_policy import secret_policy
+from .settings import KEY_SOURCE_PUT
 from .wiring import ecs_environment, ecs_secrets, external_secret_manifest
 
 TYPE_TOKEN = "twitter-secrets:index:TwitterAppCredentials"
@@ -88,7 +89,11 @@ class TwitterAppCredentials(pulumi.ComponentResource):
         resource_name: str,
         args: TwitterAppCredentialsArgs,
         opts: pulumi.ResourceOptions | None = None,
+        *,
+        after: pulumi.Input[Any] | None = None,
     ) -> None:
+        """``after``: with key_source put, an Output the secret waits for (a project's key gate),
+        so a sibling's bad key stops this app too."""
         try:
             settings = parse_app_settings(
                 args, default_environment=pulumi.get_stack(), primary_region=stack_region()
@@ -101,25 +106,23 @@ class TwitterAppCredentials(pulumi.ComponentResource):
 
         description = secret_description(settings)
         stack = current_stack()
-        keys = args.get("credentials")
-        if keys is None:
-            keys = pulumi.Output.all(**{f: args[f] for f in given_fields(args)})  # type: ignore[literal-required]
-        keys = pulumi.Output.from_input(keys)
-        if any(not isinstance(p, str) for p in (*settings.readers, *settings.admin_principals)):
-            # Principals given as Outputs are checked in the same gate as the keys, so a bad one
-            # stops the secret too, not only its policy.
-            keys = pulumi.Output.all(
-                keys, pulumi.Output.all(*settings.readers), pulumi.Output.all(*settings.admin_principals)
-            ).apply(lambda a: self._checked_principals(a[1], a[2]) or a[0])
-        payload = pulumi.Output.secret(keys.apply(self._checked_payload))
-        fp = pulumi.Output.unsecret(payload.apply(fingerprint))
-        # Which fields the value holds (names only): what ECS and Kubernetes wiring may reference.
-        self._stored_fields = pulumi.Output.unsecret(
-            payload.apply(lambda p: [f for f in STORED_FIELDS if f in json.loads(p)])
-        )
         gate: list[pulumi.Resource] = []
         # One placeholder for every output of a feature that is off (cheaper at 1,000 apps).
         none: pulumi.Output[Any] = pulumi.Output.from_input(None)
+        puts_keys = settings.key_source == KEY_SOURCE_PUT
+        if puts_keys:
+            # `twitter-secrets put` writes the value: nothing here sees a key, and the secret waits
+            # only for principals given as Outputs to pass their check.
+            fp: pulumi.Output[Any] = none
+            self._stored_fields = pulumi.Output.from_input(list(CREDENTIAL_FIELDS))
+            ready = self._principals_gate(
+                none
+                if after is None
+                else pulumi.Output.unsecret(pulumi.Output.from_input(after).apply(lambda _: None))
+            )
+        else:
+            payload, fp = self._payload_and_fingerprint(args)
+            ready = fp
         if settings.verify:
             from .verification import CredentialsVerification  # only stacks that verify load the X client
 
@@ -133,7 +136,7 @@ class TwitterAppCredentials(pulumi.ComponentResource):
                 access_level=settings.access_level,
                 label=settings.label,
             )
-            fp = verification.fingerprint
+            fp = ready = verification.fingerprint
             gate.append(verification)
         self.verified_user_id = verification.user_id if settings.verify else none
         self.verified_username = verification.username if settings.verify else none
@@ -152,31 +155,19 @@ class TwitterAppCredentials(pulumi.ComponentResource):
             ]
             or None,
             # The fingerprint tag makes the secret wait for (and so depend on)
-            # validation of the keys.
+            # validation of the keys; with put, on that of the principals.
             # The stack tag lets the stack's reminders find its secrets, and only them.
-            tags=fp.apply(lambda f: {**secret_tags(settings, f), STACK_TAG: stack}),
+            tags=ready.apply(lambda f: {**secret_tags(settings, f), STACK_TAG: stack}),
             opts=child,
         )
-        if settings.write_only:
-            value: dict[str, Any] = {
-                "secret_string_wo": payload,
-                "secret_string_wo_version": fp.apply(lambda f: int(f[:_WO_VERSION_HEX_CHARS], 16)),
-            }
-        else:
-            value = {"secret_string": payload}
-        version = aws.secretsmanager.SecretVersion(
-            f"{resource_name}-version",
-            secret_id=secret.id,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=gate),
-            **value,
-        )
+        version = None if puts_keys else self._value_version(resource_name, secret, payload, fp, gate)
         # Policies wait for the first version: AWS (and moto) misbehave when a
         # policy or rotation races it.
-        after_version = pulumi.ResourceOptions(parent=self, depends_on=[version])
+        after_version = pulumi.ResourceOptions(parent=self, depends_on=[version or secret])
         self._resource_name = resource_name
         kms_key_arn = self._kms_key_arn()
         self._bearer = None
-        if settings.bearer_rotation is not None:
+        if settings.bearer_rotation is not None and version is not None:
             from .bearer_rotation import BearerRotation  # builds the Lambda archive: only when asked for
 
             # Named for the App, not the account that runs it: choosing another account keeps every
@@ -197,7 +188,7 @@ class TwitterAppCredentials(pulumi.ComponentResource):
 
         self.secret_arn = secret.arn
         self.secret_name = secret.name
-        self.version_id = version.version_id
+        self.version_id = version.version_id if version is not None else none
         self.fingerprint = fp
         self.issued_at = pulumi.Output.from_input(settings.issued_at.isoformat())
         self.rotation_due_at = pulumi.Output.from_input(settings.rotation_due_at.isoformat())
@@ -220,6 +211,54 @@ class TwitterAppCredentials(pulumi.ComponentResource):
             registered["verified_username"] = self.verified_username
         self.register_outputs(registered)
 
+    def _payload_and_fingerprint(
+        self, args: TwitterAppCredentialsArgs
+    ) -> tuple[pulumi.Output[str], pulumi.Output[str]]:
+        """The checked keys as the secret's JSON (a secret Output) and its fingerprint (not secret)."""
+        keys = args.get("credentials")
+        if keys is None:
+            keys = pulumi.Output.all(**{f: args[f] for f in given_fields(args)})  # type: ignore[literal-required]
+        payload = pulumi.Output.secret(
+            self._principals_gate(pulumi.Output.from_input(keys)).apply(self._checked_payload)
+        )
+        # Which fields the value holds (names only): what ECS and Kubernetes wiring may reference.
+        self._stored_fields = pulumi.Output.unsecret(
+            payload.apply(lambda p: [f for f in STORED_FIELDS if f in json.loads(p)])
+        )
+        return payload, pulumi.Output.unsecret(payload.apply(fingerprint))
+
+    def _principals_gate(self, value: pulumi.Output[Any]) -> pulumi.Output[Any]:
+        """``value`` once principals given as Outputs have passed their check, so a bad one stops the
+        secret too, not only its policy."""
+        s = self.settings
+        if all(isinstance(p, str) for p in (*s.readers, *s.admin_principals)):
+            return value
+        return pulumi.Output.all(
+            value, pulumi.Output.all(*s.readers), pulumi.Output.all(*s.admin_principals)
+        ).apply(lambda a: self._checked_principals(a[1], a[2]) or a[0])
+
+    def _value_version(
+        self,
+        resource_name: str,
+        secret: aws.secretsmanager.Secret,
+        payload: pulumi.Output[str],
+        fp: pulumi.Output[str],
+        gate: list[pulumi.Resource],
+    ) -> aws.secretsmanager.SecretVersion:
+        if self.settings.write_only:
+            value: dict[str, Any] = {
+                "secret_string_wo": payload,
+                "secret_string_wo_version": fp.apply(lambda f: int(f[:_WO_VERSION_HEX_CHARS], 16)),
+            }
+        else:
+            value = {"secret_string": payload}
+        return aws.secretsmanager.SecretVersion(
+            f"{resource_name}-version",
+            secret_id=secret.id,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=gate),
+            **value,
+        )
+
     @property
     def ecs_secrets(self) -> pulumi.Output[list[dict[str, str]]]:
         """The ``secrets`` list of an ECS container definition: TWITTER_CONSUMER_KEY etc., one per stored field."""
@@ -230,7 +269,8 @@ class TwitterAppCredentials(pulumi.ComponentResource):
     @property
     def ecs_environment(self) -> pulumi.Output[list[dict[str, str]]]:
         """The ``environment`` entry with the keys' fingerprint: new keys, new task definition, rolling deploy."""
-        return self.fingerprint.apply(ecs_environment)
+        # With key_source put, Pulumi never learns the fingerprint: no entry, and new keys roll nothing.
+        return self.fingerprint.apply(lambda f: ecs_environment(f) if f else [])
 
     def _kms_key_arn(self) -> pulumi.Output[str | None]:
         """kms:Decrypt must name the key ARN; resolve an alias or key id to it."""
@@ -376,12 +416,9 @@ class TwitterAppCredentials(pulumi.ComponentResource):
 
     def live_outputs(self) -> dict[str, pulumi.Output[Any]]:
         """The Output-valued fields of the app's ``twitterApps`` entry (none carries key material)."""
-        live: dict[str, pulumi.Output[Any]] = {
-            "arn": self.secret_arn,
-            "name": self.secret_name,
-            "versionId": self.version_id,
-            "fingerprint": self.fingerprint,
-        }
+        live: dict[str, pulumi.Output[Any]] = {"arn": self.secret_arn, "name": self.secret_name}
+        if self.settings.key_source != KEY_SOURCE_PUT:
+            live["versionId"], live["fingerprint"] = self.version_id, self.fingerprint
         if self._read_policy is not None:
             live["readPolicyArn"] = self.read_policy_arn
         if self._bearer is not None:
@@ -403,6 +440,8 @@ class TwitterAppCredentials(pulumi.ComponentResource):
             "rotationDueAt": s.rotation_due_at.isoformat(),
             "rotationStrategy": ROTATION_STRATEGY_MANUAL,
         }
+        if s.key_source == KEY_SOURCE_PUT:
+            entry["keySource"] = KEY_SOURCE_PUT  # `audit` expects no fingerprint, `put` may write
         if s.access_tier:
             entry["accessTier"] = s.access_tier
         if s.account is not None:

@@ -17,8 +17,16 @@ ROTATION_STRATEGY_MANUAL = "manual"
 MANAGED_BY = "pulumi"
 
 
-def secret_tags(settings: AppSettings, fingerprint: str) -> dict[str, str]:
-    """The component's own tags, then the user's (which cannot overlap them)."""
+#: On a secret whose value `twitter-secrets put` writes (key_source put), in place of the fingerprint.
+KEY_SOURCE_TAG = "credentials:source"
+
+
+def secret_tags(settings: AppSettings, fingerprint: str | None) -> dict[str, str]:
+    """The component's own tags, then the user's (which cannot overlap them).
+
+    Without a fingerprint (key_source put) the secret says who writes its value instead:
+    `put` refuses a secret Pulumi writes, whose next `pulumi up` would undo it.
+    """
     tags = {
         "twitter:project": settings.project,
         "twitter:app": settings.app,
@@ -28,7 +36,11 @@ def secret_tags(settings: AppSettings, fingerprint: str) -> dict[str, str]:
         "rotation:interval-days": str(settings.rotation_interval_days),
         "rotation:due-at": settings.rotation_due_at.isoformat(),
         "rotation:strategy": ROTATION_STRATEGY_MANUAL,
-        "credentials:fingerprint": fingerprint,
+        **(
+            {KEY_SOURCE_TAG: settings.key_source}
+            if fingerprint is None
+            else {"credentials:fingerprint": fingerprint}
+        ),
         "managed-by": MANAGED_BY,
     }
     if settings.app_id is not None:

@@ -18,7 +18,7 @@ from .credential_gate import check_credentials
 from .credentials import TwitterAppCredentials
 from .field_names import in_callers_spelling
 from .problems import unknown_problems
-from .settings import BY_NAME, PROJECT, names_in
+from .settings import BY_NAME, KEY_SOURCE_PUT, PROJECT, names_in
 from .value_checks import CheckContext
 
 TYPE_TOKEN = "twitter-secrets:index:TwitterProject"
@@ -118,23 +118,27 @@ class TwitterProject(pulumi.ComponentResource):
                 lambda keys: {f"{project}/{name}": value for name, value in (keys or {}).items()}
             )
         else:
-            raw = pulumi.Output.all(
-                **{
-                    f"{project}/{name}": a.get("credentials")
-                    or pulumi.Output.all(**{f: a[f] for f in given_fields(a)})
-                    for name, a in app_args.items()
-                }
-            )
+            given = {
+                f"{project}/{name}": a.get("credentials")
+                or pulumi.Output.all(**{f: a[f] for f in given_fields(a)})
+                for name, a in app_args.items()
+                if settings[f"{project}/{name}"].key_source != KEY_SOURCE_PUT
+            }
+            raw = pulumi.Output.all(**given) if given else pulumi.Output.from_input({})
         checked = raw.apply(lambda keys: check_credentials(keys, settings))
         # Not a class annotation: component references cannot be carried by the schema.
         self.apps: dict[str, TwitterAppCredentials] = {}
         for app_name, merged in app_args.items():
             component_args = {k: v for k, v in merged.items() if k not in KEY_FIELDS}
-            component_args["credentials"] = checked.apply(lambda c, lb=f"{project}/{app_name}": c[lb])
+            if settings[f"{project}/{app_name}"].key_source != KEY_SOURCE_PUT:
+                component_args["credentials"] = checked.apply(lambda c, lb=f"{project}/{app_name}": c[lb])
+            # An app whose keys come from `twitter-secrets put` still waits for its siblings' keys.
+            after = checked if "credentials" not in component_args else None
             self.apps[app_name] = TwitterAppCredentials(
                 f"{resource_name}/{app_name}",
                 TwitterAppCredentialsArgs(**component_args),  # type: ignore[typeddict-item]
                 pulumi.ResourceOptions(parent=self),
+                after=after,
             )
         self.access_tier = pulumi.Output.from_input(inherited["access_tier"])
         self.use_case = pulumi.Output.from_input(inherited["use_case"])

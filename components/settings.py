@@ -41,6 +41,10 @@ STACK_SCOPES = (STACK_PROJECT, STACK_APP, STACK_DEFAULTS)
 #: An app's settings, written the same in the component, a project's app, the stack file and its defaults.
 APP_WIDE = frozenset({COMPONENT, PROJECT_APP, STACK_APP, STACK_DEFAULTS})
 
+#: Where an app's keys come from: the stack's config (through Pulumi), or `twitter-secrets put`.
+KEY_SOURCE_CONFIG, KEY_SOURCE_PUT = "config", "put"
+KEY_SOURCES: tuple[str, ...] = (KEY_SOURCE_CONFIG, KEY_SOURCE_PUT)
+
 ACCESS_TIERS: tuple[str, ...] = ("free", "basic", "essential", "elevated", "pro", "premium", "enterprise")
 
 Check = Callable[[list[str], str, Any, check.CheckContext], Any]
@@ -327,6 +331,18 @@ SETTINGS: tuple[Setting, ...] = (
             "twitter:*, rotation:*). Tags from defaults, the project, the app and the account merge, the most "
             "specific winning.",
         },
+    ),
+    Setting(
+        "key_source",
+        "Who writes the keys: config (default; from the stack's secret config, through Pulumi into the "
+        "secret) or put (Pulumi creates the secret, its policies and metadata and never sees the keys; "
+        "`twitter-secrets put` writes them from standard input, so they are in neither config nor state, "
+        "and one stack holds thousands of apps).",
+        "text",
+        APP_WIDE,
+        default=KEY_SOURCE_CONFIG,
+        choices=KEY_SOURCES,
+        python_type=str,
     ),
     Setting(
         "write_only",

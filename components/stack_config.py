@@ -28,6 +28,7 @@ from .credential_gate import check_credentials
 from .layering import NAMESPACE, layer_stack_config
 from .problems import SET_CREDENTIAL_HINT, SettingsError, unknown_problems
 from .reminder_settings import ReminderSettings, parse_reminders
+from .settings import KEY_SOURCE_PUT
 
 CONFIG_KEYS: tuple[str, ...] = ("projects", "credentials", "defaults", "reminders")
 
@@ -140,12 +141,16 @@ def load_stack(config: pulumi.Config, *, stack: str) -> StackPlan:
     problems += plan_problems
     raw = runtime_config.get_config(f"{NAMESPACE}:credentials")
     checked: dict[str, dict[str, str]] = {}
+    from_config = [label for label, s in settings.items() if s.key_source != KEY_SOURCE_PUT]
     if raw is None:
-        problems += [
-            f"{NAMESPACE}:credentials is not set; for each app, set each of {', '.join(CREDENTIAL_FIELDS)}"
-            " with " + SET_CREDENTIAL_HINT.format(label="<project>/<app>", field="<field>"),
-            f"  apps without credentials: {', '.join(settings)}",
-        ]
+        if from_config:
+            problems += [
+                f"{NAMESPACE}:credentials is not set; for each app, set each of {', '.join(CREDENTIAL_FIELDS)}"
+                " with "
+                + SET_CREDENTIAL_HINT.format(label="<project>/<app>", field="<field>")
+                + f" (apps without credentials: {', '.join(from_config)}); or set key_source: put and "
+                "write them with twitter-secrets put",
+            ]
     else:
         try:
             parsed = _parse_credentials_json(raw)
@@ -166,7 +171,7 @@ def load_stack(config: pulumi.Config, *, stack: str) -> StackPlan:
     for project, spec in planned.items():
         # One Output per project, not four per app: this is the per-app hot path at scale. Keyed
         # by app, or app/account: each secret's whole set, the App's keys merged in.
-        subs = tuple(label.split("/", 1)[1] for label, s in settings.items() if s.project == project)
+        subs = tuple(label.split("/", 1)[1] for label in from_config if settings[label].project == project)
         spec["credentials"] = secret.apply(
             lambda c, p=project, subs=subs: {sub: c[f"{p}/{sub}"] for sub in subs}
         )
