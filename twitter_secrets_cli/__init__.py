@@ -17,12 +17,19 @@ import os
 import re
 import sys
 
-from . import audit, authorize, local, plan, verify
+from . import audit, authorize, local, plan, put, verify
 from .help_text import plain
 
 #: X's keys: runs of letters and digits, OAuth 2.0 client secrets with '-' and '_' too.
 _KEY_SHAPED = re.compile(r"[A-Za-z0-9_%-]{20,}")
-COMMANDS = {"plan": plan, "audit": audit, "verify": verify, "authorize": authorize, "local": local}
+COMMANDS = {
+    "plan": plan,
+    "put": put,
+    "audit": audit,
+    "verify": verify,
+    "authorize": authorize,
+    "local": local,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

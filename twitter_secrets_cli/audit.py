@@ -224,6 +224,9 @@ def drift(
     described: dict[str, Any] | None,
     error: str | None,
     same_key: Any = lambda declared, actual: declared == actual,
+    *,
+    label: str = "<project/app>",
+    stack: str = "<stack>",
 ) -> list[str]:
     """What differs between the stack's word and Secrets Manager's."""
     if described is None:
@@ -236,10 +239,13 @@ def drift(
     if described.get("DeletedDate"):
         problems.append("secret is scheduled for deletion")
     tags = {t["Key"]: t["Value"] for t in described.get("Tags", [])}
-    if tags.get("credentials:fingerprint") != entry.get("fingerprint"):
-        problems.append("fingerprint tag differs from the stack output (value changed outside Pulumi?)")
-    if not any("AWSCURRENT" in stages for stages in described.get("VersionIdsToStages", {}).values()):
-        problems.append("no AWSCURRENT version")
+    if entry.get("keySource") == "put":
+        problems += put_drift(tags, described, label=label, stack=stack or "<stack>")
+    else:
+        if tags.get("credentials:fingerprint") != entry.get("fingerprint"):
+            problems.append("fingerprint tag differs from the stack output (value changed outside Pulumi?)")
+        if not any("AWSCURRENT" in stages for stages in described.get("VersionIdsToStages", {}).values()):
+            problems.append("no AWSCURRENT version")
     declared_key = entry.get("kmsKeyId")
     if declared_key:
         same = same_key(declared_key, described.get("KmsKeyId"))
@@ -248,6 +254,29 @@ def drift(
         elif not same:
             problems.append("KMS key differs from the one declared")
     return problems
+
+
+def current_fingerprint(described: dict[str, Any]) -> str | None:
+    from .put import fingerprint_of_version
+
+    stages = described.get("VersionIdsToStages", {})
+    return fingerprint_of_version(next((v for v, s in stages.items() if "AWSCURRENT" in s), None))
+
+
+def put_drift(tags: dict[str, str], described: dict[str, Any], *, label: str, stack: str) -> list[str]:
+    """A key_source put secret: its value is `put`'s to write, and must have been written."""
+    from .put import KEY_SOURCE_TAG, fingerprint_of_version
+
+    if tags.get(KEY_SOURCE_TAG) != "put":
+        return [
+            f"the stack says twitter-secrets put writes this value, but the secret's {KEY_SOURCE_TAG} tag does not"
+        ]
+    current = next((v for v, s in described.get("VersionIdsToStages", {}).items() if "AWSCURRENT" in s), None)
+    if current is None:
+        return [f"no keys yet: write them with twitter-secrets put --stack {stack} --app {label}"]
+    if fingerprint_of_version(current) is None:
+        return ["AWSCURRENT was not written by twitter-secrets put (changed outside it?)"]
+    return []
 
 
 class KeyResolver:
@@ -316,7 +345,12 @@ def check_live(
             if resolver
             else (lambda declared, actual: declared == actual)
         )
-        status.drift = drift(entry, *answers[status.arn], same_key=same_key)
+        status.drift = drift(
+            entry, *answers[status.arn], same_key=same_key, label=status.app, stack=status.stack
+        )
+        if entry.get("keySource") == "put" and answers[status.arn][0] is not None:
+            # Not in the stack's outputs (Pulumi never sees these keys): the version `put` named for it.
+            status.fingerprint = current_fingerprint(answers[status.arn][0]) or ""
         status.drift += usage(status, answers[status.arn][0], today or now.date(), unused_days)
         if entry.get("bearerSecretArn"):
             status.drift += bearer_drift(*answers[entry["bearerSecretArn"]], now)
