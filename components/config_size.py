@@ -18,6 +18,8 @@ from typing import Any
 #: Linux's MAX_ARG_STRLEN (32 pages of 4 KiB): the longest one environment string may be.
 ENV_STRING_MAX = 32 * 4096
 ENV_NAME = "PULUMI_CONFIG"
+#: A short-named app's share of the config without its keys (key_source put), as the tests measure it.
+PUT_BYTES_PER_APP = 45
 #: Warn from this share of the limit on: room for a few dozen more apps, time to split.
 WARN_SHARE = 0.6
 
@@ -60,7 +62,7 @@ def apps_that_fit(used: int, apps: int) -> int:
     return int(ENV_STRING_MAX // per_app) if per_app else 0
 
 
-def capacity_problem(used: int, apps: int) -> str | None:
+def capacity_problem(used: int, apps: int, *, keys_in_config: bool = True) -> str | None:
     """A warning from WARN_SHARE of the limit on, and what to do; None while there is room."""
     if used < WARN_SHARE * ENV_STRING_MAX:
         return None
@@ -76,6 +78,13 @@ def capacity_problem(used: int, apps: int) -> str | None:
             if over
             else "Past the limit the program will not start. "
         )
-        + "Split the apps into several stacks, for example one per X Project (each its own "
-        "Pulumi.<stack>.yaml with its projects and keys), and shorten long tags and names."
+        + (
+            "Take the keys out of config: set key_source: put in twitter-secrets:defaults, remove "
+            "twitter-secrets:credentials, and write the keys with twitter-secrets put (short-named apps then "
+            f"take about {PUT_BYTES_PER_APP} bytes each, so about {ENV_STRING_MAX // PUT_BYTES_PER_APP:,} fit). "
+            "Or split the apps into several stacks, for example one per X Project."
+            if keys_in_config
+            else "Split the apps into several stacks, for example one per X Project, and shorten long tags "
+            "and names."
+        )
     )

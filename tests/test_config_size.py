@@ -6,7 +6,13 @@ from __future__ import annotations
 
 import json
 
-from components.config_size import ENV_STRING_MAX, apps_that_fit, capacity_problem, config_env_bytes
+from components.config_size import (
+    ENV_STRING_MAX,
+    PUT_BYTES_PER_APP,
+    apps_that_fit,
+    capacity_problem,
+    config_env_bytes,
+)
 from tests.canaries import canary_credentials
 from tests.harness import run_program
 from tests.test_cli_plan_audit import assert_no_canary, cli
@@ -83,3 +89,32 @@ def test_plan_refuses_a_stack_past_the_limit_in_one_clear_message(tmp_path):
     assert "this one has 420" in done.stdout and "argument list too long" in done.stdout
     assert "Traceback" not in done.stdout + done.stderr
     assert_no_canary(done.stdout + done.stderr, creds)
+
+
+def put_stack(apps: int) -> dict:
+    """The same apps with key_source put: no keys in config at all."""
+    config = stack(apps)
+    del config["twitter-secrets:credentials"]
+    config["twitter-secrets:defaults"] = {"key_source": "put"}
+    return config
+
+
+def test_with_key_source_put_a_short_named_app_takes_what_the_warning_says():
+    used = config_env_bytes(put_stack(1000))
+    assert PUT_BYTES_PER_APP - 5 <= used / 1000 <= PUT_BYTES_PER_APP
+    assert apps_that_fit(used, 1000) >= 2800  # 1,000 apps take a third of the limit
+    assert capacity_problem(used, 1000, keys_in_config=False) is None
+
+
+def test_the_warning_points_a_config_stack_at_put_and_a_put_stack_at_splitting():
+    used = config_env_bytes(stack(260))
+    assert "set key_source: put in twitter-secrets:defaults" in (capacity_problem(used, 260) or "")
+    put_warning = capacity_problem(used, 260, keys_in_config=False) or ""
+    assert "key_source" not in put_warning and "one per X Project" in put_warning
+
+
+def test_a_thousand_put_apps_run_without_a_warning():
+    result = run_program(put_stack(1000))
+    assert result.error is None, result.error
+    assert not [w for w in result.warnings() if "PULUMI_CONFIG" in w]
+    assert len(result.of_type("aws:secretsmanager/secret:Secret")) == 1000
