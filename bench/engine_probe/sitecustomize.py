@@ -3,8 +3,8 @@
 ``bench/engine.py`` puts this folder on PYTHONPATH for the ``pulumi`` commands it times, so the
 Python program that the CLI's language host starts reports its user+sys CPU (the engine's
 wall time alone mixes the program with the engine and the provider). Every Python process
-that inherits the variable writes one JSON line with its argv[0], so the bench can pick the
-program's own (``pulumi-language-python-exec``) and show what else ran. Not shipped: only the
+that inherits the variable writes one JSON line with its ``__main__`` file and argv, so the bench can pick the
+program's own (its ``__main__`` is ``pulumi-language-python-exec``) and show what else ran. Not shipped: only the
 bench sets the variable; without it this module does nothing.
 """
 
@@ -26,9 +26,13 @@ def _record() -> None:
     if not _FILE:
         return
     usage = resource.getrusage(resource.RUSAGE_SELF)
+    main = sys.modules.get("__main__")
     line = json.dumps(
         {
-            "argv0": os.path.basename(sys.argv[0]) if sys.argv else "",
+            # The language host's runner is __main__ at exit (runpy restores it after the program);
+            # argv[0] is what the runner made it: the program's folder.
+            "main": os.path.basename(getattr(main, "__file__", None) or ""),
+            "argv": [str(a)[:200] for a in sys.argv[:4]],
             "pid": os.getpid(),
             "ppid": os.getppid(),
             "user_s": usage.ru_utime,
