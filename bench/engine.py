@@ -261,12 +261,12 @@ class TimedEngine(Engine):
     The probe folder goes on PYTHONPATH so the program's process reports its own CPU.
     """
 
-    timeout: float = 7200.0
     #: Set by --skip-checkpoints for every engine of the run (see main).
     extra_env: ClassVar[dict[str, str]] = {}
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        self.timeout = 7200.0  # a first up of thousands of apps with checkpoints takes long
         self.env.update(self.extra_env)
         inherited = self.env.get("PYTHONPATH")
         self.env["PYTHONPATH"] = f"{PROBE}{os.pathsep}{inherited}" if inherited else str(PROBE)

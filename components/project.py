@@ -54,7 +54,11 @@ class TwitterProject(pulumi.ComponentResource):
         resource_name: str,
         args: TwitterProjectArgs,
         opts: pulumi.ResourceOptions | None = None,
+        *,
+        keys_checked: bool = False,
     ) -> None:
+        """``keys_checked``: the caller (the stack program's load_stack) has already checked these
+        keys with every other app's, so the project's own gate would only repeat it."""
         problems = unknown_problems(None, args, PROJECT_ARGS, "argument")
         project = args.get("project")
         if not isinstance(project, str) or not project:
@@ -125,7 +129,7 @@ class TwitterProject(pulumi.ComponentResource):
                 if settings[f"{project}/{name}"].key_source != KEY_SOURCE_PUT
             }
             raw = pulumi.Output.all(**given) if given else pulumi.Output.from_input({})
-        checked = raw.apply(lambda keys: check_credentials(keys, settings))
+        checked = raw if keys_checked else raw.apply(lambda keys: check_credentials(keys, settings))
         # Not a class annotation: component references cannot be carried by the schema.
         self.apps: dict[str, TwitterAppCredentials] = {}
         for app_name, merged in app_args.items():

@@ -168,13 +168,17 @@ def load_stack(config: pulumi.Config, *, stack: str) -> StackPlan:
     if config_warning:
         pulumi.log.warn(f"{NAMESPACE}: {config_warning}")
     secret = pulumi.Output.secret(checked)
+    by_project: dict[str, list[str]] = {}
+    for label in from_config:
+        by_project.setdefault(settings[label].project, []).append(label.split("/", 1)[1])
     for project, spec in planned.items():
         # One Output per project, not four per app: this is the per-app hot path at scale. Keyed
         # by app, or app/account: each secret's whole set, the App's keys merged in.
-        subs = tuple(label.split("/", 1)[1] for label in from_config if settings[label].project == project)
+        subs = tuple(by_project.get(project, ()))
         spec["credentials"] = secret.apply(
             lambda c, p=project, subs=subs: {sub: c[f"{p}/{sub}"] for sub in subs}
         )
+
     return StackPlan(list(planned.values()), settings, reminders)
 
 

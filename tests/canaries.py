@@ -48,8 +48,19 @@ _USER_ID = re.compile(r"^\d+-")
 
 def found_fragments(text: str, values: Iterable[str], size: int = 10) -> list[str]:
     """Every ``size``-character window of any value that occurs in ``text``, sorted: a leak of any
-    part of a key is a leak. An Access Token's public user id prefix is left out of its windows."""
-    return sorted({f for value in values for f in fragments(_USER_ID.sub("", value), size) if f in text})
+    part of a key is a leak. An Access Token's public user id prefix is left out of its windows.
+
+    A window can only occur inside a run of the values' own characters, so the text's distinct
+    runs are cut into windows once and each value's windows looked up: linear in the text, where
+    one substring search per window took minutes over the state of 1,000 apps.
+    """
+    wanted = {f for value in values for f in fragments(_USER_ID.sub("", value), size)}
+    if not wanted:
+        return []
+    alphabet = "".join(sorted({c for f in wanted for c in f}))
+    runs = set(re.findall(f"[{re.escape(alphabet)}]{{{size},}}", text))
+    present = {run[i : i + size] for run in runs for i in range(len(run) - size + 1)}
+    return sorted(wanted & present)
 
 
 def canary_client(label: str) -> dict[str, str]:

@@ -67,6 +67,8 @@ class Engine:
     home: Path
     moto_url: str
     outputs: list[str] = field(default_factory=list)
+    #: Seconds one CLI command may take (a stack of thousands of resources takes minutes).
+    timeout: float = 300.0
 
     def __post_init__(self) -> None:
         self.state = self.home / "state"
@@ -102,7 +104,7 @@ class Engine:
             input=stdin,
             capture_output=True,
             text=True,
-            timeout=300,
+            timeout=self.timeout,
         )
         if check and done.returncode != 0:
             raise AssertionError(

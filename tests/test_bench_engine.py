@@ -125,3 +125,30 @@ def test_ratios_growth_and_goals_are_reported_not_asserted(results):
     assert size["ratios_to_handwritten"]["component"]["up"]["wall_s"] > 0
     assert results["goals"] and all(isinstance(line, str) for line in results["goals"])
     assert "component" in results["stdout"] and "handwritten" in results["stdout"]
+
+
+def test_the_plot_draws_every_phase_and_variant_and_is_stable(results, tmp_path):
+    source = tmp_path / "results.json"
+    source.write_text(json.dumps({k: v for k, v in results.items() if k != "stdout"}))
+    first, second = tmp_path / "a.svg", tmp_path / "b.svg"
+    for out in (first, second):
+        done = subprocess.run(
+            [sys.executable, "bench/plot.py", str(source), "--out", str(out)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+    svg = first.read_text()
+    for title in (
+        "pulumi preview",
+        "first pulumi up",
+        "twitter-secrets put",
+        "no-change pulumi up",
+        "pulumi refresh",
+    ):
+        assert f">{title}<" in svg
+    for variant in ("component", "handwritten", "component-config", "linear"):
+        assert f">{variant}<" in svg
+    assert first.read_bytes() == second.read_bytes()
