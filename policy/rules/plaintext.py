@@ -1,0 +1,65 @@
+"""x-no-plaintext-key-material: an X key anywhere a resource keeps text in the clear.
+
+Only the places made to hold a secret are exempt: a Secrets Manager SecretVersion's value and an
+SSM SecureString parameter's value. Everything else (Lambda environments, ECS container
+definitions, EventBridge inputs, SSM String and StringList values, tags, descriptions, names) is
+walked, JSON inside strings included.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from .shapes import Finding, key_kinds, path_hints_x
+from .walk import strings
+
+_LONG_RUN = re.compile(r"[A-Za-z0-9%]{20,}")
+SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion"
+SSM_PARAMETER = "aws:ssm/parameter:Parameter"
+#: Properties made to hold a secret value, by resource type.
+EXEMPT: dict[str, frozenset[str]] = {
+    SECRET_VERSION: frozenset({"secretString", "secretBinary", "secretStringWo"}),
+}
+
+
+def _exempt(resource_type: str, props: Mapping[str, Any], top: str) -> bool:
+    if top in EXEMPT.get(resource_type, frozenset()):
+        return True
+    return (
+        resource_type == SSM_PARAMETER and top in ("value", "valueWo") and props.get("type") == "SecureString"
+    )
+
+
+def _words_only(text: str) -> str:
+    """The text without its long runs: the words that say what a run in it is."""
+    return _LONG_RUN.sub(" ", text)
+
+
+def plaintext_findings(resource_type: str, props: Mapping[str, Any]) -> list[Finding]:
+    """Each path holding an X key in plain text, with the kind; sorted, each path once."""
+    found: dict[str, str] = {}
+    # An SSM parameter's name says what its value is: /app/twitter/consumer_key hints at a key.
+    named = (
+        resource_type == SSM_PARAMETER and isinstance(props.get("name"), str) and path_hints_x(props["name"])
+    )
+    for path, text in strings(dict(props)):
+        top = path.split(".", 1)[0].split("[", 1)[0].split("(", 1)[0]
+        if _exempt(resource_type, props, top):
+            continue
+        # A weak shape counts where the path, or the words around it in the same text, name X.
+        kinds = key_kinds(text, hinted=named or path_hints_x(path) or path_hints_x(_words_only(text)))
+        if kinds and path not in found:
+            found[path] = kinds[0]
+    return [Finding(path, kind) for path, kind in sorted(found.items())]
+
+
+def plaintext_messages(name: str, resource_type: str, props: Mapping[str, Any]) -> list[str]:
+    """One violation message per finding: the resource and the path, never the value."""
+    return [
+        f"{name} ({resource_type}): {f.path} holds what looks like an X {f.kind} in plain text. Keep X "
+        "keys in a Secrets Manager secret (twitter-secrets' TwitterAppCredentials) or an SSM SecureString, "
+        "and pass the secret's ARN instead"
+        for f in plaintext_findings(resource_type, props)
+    ]
