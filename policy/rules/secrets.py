@@ -1,0 +1,169 @@
+"""The rules about Secrets Manager secrets that hold X keys, as plain functions.
+
+A secret counts as an X secret when it carries twitter-secrets' tags (``twitter:project``,
+``twitter:app`` or any ``rotation:`` tag), whoever wrote it: the component or a hand-written
+program copying its layout. Each function returns problems as text naming the property, never a
+value of it (tags and policies hold no keys, but the rules never need to quote them).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import date, timedelta
+from typing import Any
+
+SECRET = "aws:secretsmanager/secret:Secret"
+SECRET_POLICY = "aws:secretsmanager/secretPolicy:SecretPolicy"
+ROTATION_TAGS = ("rotation:issued-at", "rotation:interval-days", "rotation:due-at", "rotation:strategy")
+MARKER_TAGS = ("twitter:project", "twitter:app")
+#: AWS's own key for Secrets Manager: what a secret uses when it names no key.
+AWS_MANAGED_KEY = "alias/aws/secretsmanager"
+#: Conditions that limit a "*" principal to an organization or account.
+LIMITING_CONDITION_KEYS = frozenset(
+    {
+        "aws:principalorgid",
+        "aws:principalaccount",
+        "aws:sourceaccount",
+        "aws:principalorgpaths",
+        "aws:sourceorgid",
+    }
+)
+
+
+def tags_of(props: Mapping[str, Any]) -> dict[str, Any]:
+    tags = props.get("tags")
+    return dict(tags) if isinstance(tags, Mapping) else {}
+
+
+def is_x_secret(props: Mapping[str, Any]) -> bool:
+    tags = tags_of(props)
+    return any(t in tags for t in MARKER_TAGS) or any(str(t).startswith("rotation:") for t in tags)
+
+
+def _day(value: Any) -> date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def rotation_tag_problems(props: Mapping[str, Any]) -> list[str]:
+    """x-secret-rotation-tags: an owner and every rotation tag, dates that parse, due = issued + interval."""
+    if not is_x_secret(props):
+        return []
+    tags = tags_of(props)
+    problems = [f"tags.{name} is missing" for name in ("owner", *ROTATION_TAGS) if not tags.get(name)]
+    issued, due = _day(tags.get("rotation:issued-at")), _day(tags.get("rotation:due-at"))
+    for name, parsed in (("rotation:issued-at", issued), ("rotation:due-at", due)):
+        if tags.get(name) and parsed is None:
+            problems.append(f"tags.{name} is not a date in the form YYYY-MM-DD")
+    interval_text = tags.get("rotation:interval-days")
+    interval = int(interval_text) if isinstance(interval_text, str) and interval_text.isdigit() else None
+    if interval_text and (interval is None or not 1 <= interval <= 1000):
+        problems.append("tags.rotation:interval-days is not a whole number of days from 1 to 1000")
+    if issued and due and interval and issued + timedelta(days=interval) != due:
+        problems.append(
+            "tags.rotation:due-at is not rotation:issued-at plus rotation:interval-days; set them together "
+            "(twitter-secrets' components do)"
+        )
+    return problems
+
+
+def rotation_due(
+    props: Mapping[str, Any], today: date, *, grace_days: int = 0, mandatory_after_days: int | None = None
+) -> tuple[str, bool] | None:
+    """x-secret-rotation-due: (message, past the mandatory point) when rotation is overdue; else None.
+
+    Unknown or malformed tags are x-secret-rotation-tags' to report, not this rule's.
+    """
+    if not is_x_secret(props):
+        return None
+    due = _day(tags_of(props).get("rotation:due-at"))
+    if due is None:
+        return None
+    late = (today - due).days
+    if late <= grace_days:
+        return None
+    mandatory = mandatory_after_days is not None and late > mandatory_after_days
+    return (
+        f"rotation was due on {due.isoformat()}, {late} days ago: regenerate the keys in the developer "
+        "portal and set rotation:issued-at (issued_at) to that day",
+        mandatory,
+    )
+
+
+def cmk_problems(props: Mapping[str, Any], allowed: list[str] | None = None) -> list[str]:
+    """x-secret-cmk: an X secret is encrypted with a customer-managed key (from the allow-list, if any)."""
+    key = props.get("kmsKeyId")
+    if not is_x_secret(props) or (key is not None and not isinstance(key, str)):
+        return []  # not ours, or a key not known yet during preview: nothing to judge
+    if not key or key == AWS_MANAGED_KEY or key.endswith(":" + AWS_MANAGED_KEY):
+        return ["kmsKeyId is not set, so AWS's own key encrypts the value; name a customer-managed KMS key"]
+    if allowed and key not in allowed:
+        return ["kmsKeyId is not one of the keys this policy allows (allowedKeys in the policy's config)"]
+    return []
+
+
+def recovery_window_problems(props: Mapping[str, Any]) -> list[str]:
+    """x-secret-recovery-window: no force-delete (a recovery window of 0) for an X secret."""
+    if not is_x_secret(props):
+        return []
+    window = props.get("recoveryWindowInDays")
+    if isinstance(window, (int, float)) and window == 0:
+        return ["recoveryWindowInDays is 0: deleting the secret would lose the keys for good; use 7 to 30"]
+    return []
+
+
+def _principals(statement: Mapping[str, Any]) -> list[Any]:
+    principal = statement.get("Principal")
+    if principal == "*":
+        return ["*"]
+    if isinstance(principal, Mapping):
+        found: list[Any] = []
+        for value in principal.values():
+            found += value if isinstance(value, list) else [value]
+        return found
+    return []
+
+
+def _limited(statement: Mapping[str, Any]) -> bool:
+    condition = statement.get("Condition")
+    if not isinstance(condition, Mapping):
+        return False
+    keys = {k.lower() for operator in condition.values() if isinstance(operator, Mapping) for k in operator}
+    return bool(keys & LIMITING_CONDITION_KEYS)
+
+
+def public_policy_problems(resource_type: str, props: Mapping[str, Any]) -> list[str]:
+    """x-secret-no-public-policy: no Allow to "*" unless a condition limits it to an organization or
+    account, on a SecretPolicy or a Secret's own policy; a SecretPolicy sets blockPublicPolicy."""
+    if resource_type == SECRET_POLICY:
+        field, text = "policy", props.get("policy")
+    elif resource_type == SECRET and is_x_secret(props):
+        field, text = "policy", props.get("policy")
+    else:
+        return []
+    problems = []
+    if resource_type == SECRET_POLICY and props.get("blockPublicPolicy") is not True:
+        problems.append(
+            "blockPublicPolicy is not true: Secrets Manager would accept a policy that opens the secret"
+        )
+    try:
+        document = json.loads(text) if isinstance(text, str) else text
+    except ValueError:
+        document = None  # not JSON (or not known yet): AWS refuses it, nothing to judge here
+    statements = document.get("Statement") if isinstance(document, Mapping) else None
+    if isinstance(statements, Mapping):
+        statements = [statements]
+    for index, statement in enumerate(statements or []):
+        if not isinstance(statement, Mapping) or statement.get("Effect") != "Allow":
+            continue
+        if "*" in _principals(statement) and not _limited(statement):
+            problems.append(
+                f'{field}.Statement[{index}] allows Principal "*" with no condition on aws:PrincipalOrgID or '
+                "aws:PrincipalAccount: anyone with AWS credentials could read the keys"
+            )
+    return problems

@@ -1,0 +1,107 @@
+"""Issue 24 (part): the rules about X secrets (rotation tags, rotation due, customer-managed key,
+recovery window, public policies) as plain functions, each with cases that pass and that fail."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from policy.rules.secrets import (
+    SECRET,
+    SECRET_POLICY,
+    cmk_problems,
+    public_policy_problems,
+    recovery_window_problems,
+    rotation_due,
+    rotation_tag_problems,
+)
+
+GOOD_TAGS = {
+    "twitter:project": "social",
+    "twitter:app": "bot",
+    "owner": "team-social",
+    "rotation:issued-at": "2026-09-01",
+    "rotation:interval-days": "90",
+    "rotation:due-at": "2026-11-30",
+    "rotation:strategy": "manual",
+}
+
+
+def test_rotation_tags_pass_when_complete_and_consistent():
+    assert rotation_tag_problems({"tags": GOOD_TAGS}) == []
+    assert rotation_tag_problems({"tags": {"team": "x"}}) == []  # not an X secret: not this rule's
+
+
+def test_rotation_tags_name_each_missing_or_wrong_tag():
+    assert rotation_tag_problems({"tags": {"twitter:app": "bot"}}) == [
+        f"tags.{t} is missing"
+        for t in (
+            "owner",
+            "rotation:issued-at",
+            "rotation:interval-days",
+            "rotation:due-at",
+            "rotation:strategy",
+        )
+    ]
+    wrong = {**GOOD_TAGS, "rotation:due-at": "2026-12-01"}
+    assert rotation_tag_problems({"tags": wrong}) == [
+        "tags.rotation:due-at is not rotation:issued-at plus rotation:interval-days; set them together "
+        "(twitter-secrets' components do)"
+    ]
+    bad = {**GOOD_TAGS, "rotation:issued-at": "1 Sept", "rotation:interval-days": "0"}
+    assert rotation_tag_problems({"tags": bad}) == [
+        "tags.rotation:issued-at is not a date in the form YYYY-MM-DD",
+        "tags.rotation:interval-days is not a whole number of days from 1 to 1000",
+    ]
+
+
+def test_rotation_due_counts_grace_and_the_mandatory_point():
+    props = {"tags": GOOD_TAGS}
+    assert rotation_due(props, date(2026, 11, 30)) is None
+    message, mandatory = rotation_due(props, date(2026, 12, 4)) or ("", None)
+    assert message.startswith("rotation was due on 2026-11-30, 4 days ago") and mandatory is False
+    assert rotation_due(props, date(2026, 12, 4), grace_days=7) is None
+    assert rotation_due(props, date(2026, 12, 4), mandatory_after_days=3) == (message, True)
+
+
+def test_cmk_is_required_and_may_be_limited_to_an_allow_list():
+    key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    assert cmk_problems({"tags": GOOD_TAGS, "kmsKeyId": key}) == []
+    assert cmk_problems({"tags": GOOD_TAGS}) and cmk_problems(
+        {"tags": GOOD_TAGS, "kmsKeyId": "alias/aws/secretsmanager"}
+    )
+    assert cmk_problems({"tags": GOOD_TAGS, "kmsKeyId": key}, allowed=["alias/other"]) == [
+        "kmsKeyId is not one of the keys this policy allows (allowedKeys in the policy's config)"
+    ]
+    assert cmk_problems({"tags": GOOD_TAGS, "kmsKeyId": object()}) == []  # unknown during preview
+    assert cmk_problems({"tags": {"team": "x"}}) == []
+
+
+def test_a_recovery_window_of_zero_is_refused():
+    assert recovery_window_problems({"tags": GOOD_TAGS, "recoveryWindowInDays": 0}) != []
+    assert recovery_window_problems({"tags": GOOD_TAGS, "recoveryWindowInDays": 7}) == []
+    assert recovery_window_problems({"tags": GOOD_TAGS}) == []
+
+
+def policy(statement: dict) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+def test_public_policies_are_refused_unless_limited_to_an_org_or_account():
+    public = {"Effect": "Allow", "Principal": "*", "Action": "secretsmanager:GetSecretValue", "Resource": "*"}
+    assert public_policy_problems(SECRET_POLICY, {"policy": policy(public), "blockPublicPolicy": True}) == [
+        'policy.Statement[0] allows Principal "*" with no condition on aws:PrincipalOrgID or '
+        "aws:PrincipalAccount: anyone with AWS credentials could read the keys"
+    ]
+    also_aws = {**public, "Principal": {"AWS": ["arn:aws:iam::123456789012:role/a", "*"]}}
+    assert (
+        len(public_policy_problems(SECRET_POLICY, {"policy": policy(also_aws), "blockPublicPolicy": True}))
+        == 1
+    )
+    limited = {**public, "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}}}
+    assert public_policy_problems(SECRET_POLICY, {"policy": policy(limited), "blockPublicPolicy": True}) == []
+    deny = {**public, "Effect": "Deny"}
+    assert public_policy_problems(SECRET_POLICY, {"policy": policy(deny)}) == [
+        "blockPublicPolicy is not true: Secrets Manager would accept a policy that opens the secret"
+    ]
+    assert public_policy_problems(SECRET, {"tags": GOOD_TAGS, "policy": policy(public)}) != []
