@@ -168,3 +168,33 @@ def test_the_packs_lengths_are_the_programs():
         CLIENT_SECRET_LENGTH,
     )
     assert CLIENT_ID_LENGTH >= MINIMUM_LENGTHS["client_id"]
+
+
+class RaisingDict(dict):
+    """Like pulumi-policy's props proxy: reading an unknown value raises; '__target' gives the dict."""
+
+    def __getitem__(self, key):
+        if key == "__target":
+            return dict(self.items())
+        value = dict.__getitem__(self, key)
+        if value == SENTINEL:
+            raise RuntimeError("unknown value read: the whole policy would fail")
+        return value
+
+
+SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+
+def test_props_from_pulumi_policy_are_read_without_touching_unknowns():
+    from policy.rules.walk import UNKNOWN, plain
+
+    props = RaisingDict(
+        environment=RaisingDict(variables=RaisingDict(PENDING=SENTINEL, TWITTER_TOKEN=KEYS["access_token"])),
+        tags=RaisingDict(owner="team"),
+    )
+    with pytest.raises(RuntimeError):
+        props["environment"]["variables"]["PENDING"]
+    unwrapped = plain(props, frozenset({SENTINEL}))
+    assert unwrapped["environment"]["variables"]["PENDING"] is UNKNOWN
+    (finding,) = plaintext_findings(LAMBDA, unwrapped)
+    assert finding.path == "environment.variables.TWITTER_TOKEN"

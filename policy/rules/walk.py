@@ -9,7 +9,7 @@ by one, never the whole resource.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 #: JSON nested in JSON nested in a string is walked this deep, and no deeper.
@@ -64,3 +64,42 @@ def _json(text: str) -> Any:
         return json.loads(stripped)
     except ValueError:
         return None
+
+
+class Unknown:
+    """A value not known during preview: skipped where it stands, never the whole resource."""
+
+    def __repr__(self) -> str:
+        return "<unknown>"
+
+
+UNKNOWN = Unknown()
+
+
+def plain(value: Any, unknown_sentinels: frozenset[str]) -> Any:
+    """pulumi-policy's props as plain dicts and lists, each unknown value replaced by UNKNOWN.
+
+    pulumi-policy hands a policy read-only proxies whose item access raises on an unknown value,
+    which fails the whole policy for the resource. The proxies give their plain target under the
+    key ``"__target"``; each value is then compared with the SDK's unknown sentinels (passed in,
+    so this module needs no pulumi-policy import).
+    """
+    if isinstance(value, str):
+        return UNKNOWN if value in unknown_sentinels else value
+    if isinstance(value, Mapping):
+        target = _target(value, dict)
+        source = target if target is not None else value
+        return {key: plain(source[key], unknown_sentinels) for key in source}
+    if isinstance(value, Sequence) and not isinstance(value, (bytes, bytearray)):
+        target = _target(value, list)
+        source = target if target is not None else [value[i] for i in range(len(value))]
+        return [plain(item, unknown_sentinels) for item in source]
+    return value
+
+
+def _target(proxy: Any, kind: type) -> Any:
+    try:
+        target = proxy["__target"]
+    except (KeyError, TypeError, IndexError):
+        return None
+    return target if isinstance(target, kind) else None
