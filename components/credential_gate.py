@@ -90,7 +90,7 @@ def check_credentials(raw: Any, settings: Mapping[str, AppSettings]) -> dict[str
                 problems.append(f"{holder}: {field} is the same as {owner}'s; {why}")
         checked[label] = {f: entry[f] for f in KEY_FIELDS if entry.get(f) is not None}
     problems += _account_key_problems(checked, settings)
-    problems += _keys_in_other_apps_texts(checked, every)
+    problems += keys_in_other_apps_texts(checked, every)
     if problems:
         raise SettingsError(problems)
     return checked
@@ -166,7 +166,7 @@ def _account_key_problems(
     return [p for app_label in sorted(by_app) for p in shared_key_problems(app_label, by_app[app_label])]
 
 
-def _keys_in_other_apps_texts(
+def keys_in_other_apps_texts(
     credentials: Mapping[str, Mapping[str, str]], settings: Mapping[str, AppSettings]
 ) -> list[str]:
     """One app's key, or part of it, pasted into another app's owner, tags or names.

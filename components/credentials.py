@@ -114,7 +114,10 @@ class TwitterAppCredentials(pulumi.ComponentResource):
             # `twitter-secrets put` writes the value: nothing here sees a key, and the secret waits
             # only for principals given as Outputs to pass their check.
             fp: pulumi.Output[Any] = none
-            self._stored_fields = pulumi.Output.from_input(list(CREDENTIAL_FIELDS))
+            # What `put` stores: the four keys and the declared access level. An OAuth 2.0 client
+            # put may write is unknown here, so ECS and Kubernetes wiring leave it out.
+            stored = [*CREDENTIAL_FIELDS, *([ACCESS_LEVEL_FIELD] if settings.access_level else [])]
+            self._stored_fields = pulumi.Output.from_input(stored)
             ready = self._principals_gate(
                 none
                 if after is None

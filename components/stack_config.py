@@ -164,7 +164,9 @@ def load_stack(config: pulumi.Config, *, stack: str) -> StackPlan:
             problems += error.problems
     if problems:
         raise SettingsError(problems)
-    config_warning = capacity_problem(config_env_bytes(given), len(settings), keys_in_config=bool(from_config))
+    config_warning = capacity_problem(
+        config_env_bytes(given), len(settings), keys_in_config=bool(from_config)
+    )
     if config_warning:
         pulumi.log.warn(f"{NAMESPACE}: {config_warning}")
     secret = pulumi.Output.secret(checked)

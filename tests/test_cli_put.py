@@ -160,25 +160,25 @@ def test_an_unknown_label_is_named_by_position_and_nothing_is_written(project, a
         current(aws, LISTENER)
 
 
+def stack_folder(tmp_path: Path, config: dict[str, Any]) -> Path:
+    (tmp_path / "Pulumi.yaml").write_text("name: twitter-secrets\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text(yaml.safe_dump({"config": config}))
+    return tmp_path
+
+
 def test_a_config_managed_app_is_refused(tmp_path, aws):
     projects = copy.deepcopy(PROJECTS)
-    projects["research"]["apps"]["archive"]["key_source"] = "put"
-    config = make_config(projects)
-    del config["twitter-secrets:credentials"][ARCHIVE]
-    (tmp_path / "Pulumi.yaml").write_text("name: twitter-secrets\nruntime: python\n")
-    (tmp_path / "Pulumi.dev.yaml").write_text(yaml.safe_dump({"config": put_config(projects)}))
-    plain = dict(put_config(projects))
-    plain["twitter-secrets:defaults"] = {}
-    (tmp_path / "Pulumi.dev.yaml").write_text(yaml.safe_dump({"config": plain}))
-    status, _, err = put(tmp_path, aws, keys_for(LISTENER))
+    projects["research"]["apps"]["archive"]["key_source"] = "put"  # the others take theirs from config
+    folder = stack_folder(tmp_path, {**put_config(projects), "twitter-secrets:defaults": {}})
+    status, _, err = put(folder, aws, keys_for(LISTENER))
     assert status == 1
     assert f"{LISTENER}: its key_source is config" in err
+    status, _, err = put(folder, aws, keys_for(LISTENER)[LISTENER], "--app", LISTENER)
+    assert status == 1 and f"put: {LISTENER}: its key_source is config" in err
 
 
 def test_a_secret_pulumi_up_has_not_created_writes_nothing(tmp_path, aws):
-    (tmp_path / "Pulumi.yaml").write_text("name: twitter-secrets\nruntime: python\n")
-    (tmp_path / "Pulumi.dev.yaml").write_text(yaml.safe_dump({"config": put_config()}))
-    status, _, err = put(tmp_path, aws, keys_for(LISTENER))
+    status, _, err = put(stack_folder(tmp_path, put_config()), aws, keys_for(LISTENER))
     assert status == 1
     assert f"no secret written by put for {LISTENER} (run pulumi up first" in err
 
@@ -186,9 +186,7 @@ def test_a_secret_pulumi_up_has_not_created_writes_nothing(tmp_path, aws):
 def test_a_stack_config_problem_is_reported_and_nothing_is_written(tmp_path, aws):
     projects = copy.deepcopy(PROJECTS)
     projects["research"]["apps"]["archive"]["rotation_interval_days"] = 0
-    (tmp_path / "Pulumi.yaml").write_text("name: twitter-secrets\nruntime: python\n")
-    (tmp_path / "Pulumi.dev.yaml").write_text(yaml.safe_dump({"config": put_config(projects)}))
-    status, _, err = put(tmp_path, aws, keys_for(LISTENER))
+    status, _, err = put(stack_folder(tmp_path, put_config(projects)), aws, keys_for(LISTENER))
     assert status == 1
     assert f"{ARCHIVE}: rotation_interval_days must be a whole number from 1 to 1000" in err
 
@@ -230,3 +228,98 @@ def test_live_audit_names_apps_without_keys_and_reports_put_fingerprints(aws, mo
         "AWSCURRENT was not written by twitter-secrets put (changed outside it?)"
     ]
     assert_no_key(done.stdout + done.stderr, given)
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("", "stdin is empty"),
+        ("  \n", "stdin is empty"),
+        ("[1, 2]", "stdin must hold one JSON object"),
+        ("1" * 5000, "stdin is not one JSON object of text fields"),
+    ],
+)
+def test_unusable_stdin_is_exit_2_and_named(project, aws, given, expected):
+    status, _, err = put(project, aws, given)
+    assert status == 2 and expected in err
+
+
+def test_an_entry_that_is_not_an_object_or_has_non_text_fields_writes_nothing(project, aws):
+    status, _, err = put(
+        project, aws, {LISTENER: None, ARCHIVE: {**keys_for(ARCHIVE)[ARCHIVE], "consumer_key": 7}}
+    )
+    assert status == 1
+    assert f"{LISTENER}: give an object of its fields" in err
+    with pytest.raises(aws("secretsmanager").exceptions.ResourceNotFoundException):
+        current(aws, ARCHIVE)
+
+
+def test_an_unknown_app_label_is_named_before_any_key_is_asked_for(project, aws):
+    status, _, err = put(project, aws, "never read", "--app", "research/archiv")
+    assert status == 1 and "put: research/archiv is not an app of this stack" in err
+
+
+ACCOUNTS_PROJECTS = {
+    "support": {
+        "owner": "team",
+        "apps": {"fleet": {"issued_at": "2026-09-01", "accounts": {"alice": {}, "bob": {}}}},
+    }
+}
+
+
+def accounts_keys() -> dict[str, dict[str, str]]:
+    app = canary_credentials("support/fleet", user_id="41")
+    alice, bob = (
+        canary_credentials(f"support/fleet/{a}", user_id=u) for a, u in (("alice", "42"), ("bob", "43"))
+    )
+    return {
+        "support/fleet": {k: app[k] for k in ("consumer_key", "consumer_secret")},
+        **{
+            f"support/fleet/{name}": {k: keys[k] for k in ("access_token", "access_token_secret")}
+            for name, keys in (("alice", alice), ("bob", bob))
+        },
+    }
+
+
+@pytest.fixture
+def accounts_project(tmp_path: Path, aws) -> Path:
+    config = put_config(ACCOUNTS_PROJECTS)
+    run = run_program(config, mocks=MotoMocks(aws))
+    assert run.error is None, run.error
+    return stack_folder(tmp_path, config)
+
+
+def test_an_app_with_accounts_is_put_with_the_apps_keys_shared(accounts_project, aws):
+    given = accounts_keys()
+    status, out, err = put(accounts_project, aws, given)
+    assert status == 0, err
+    assert "put: 2 written of 2" in out
+    for account in ("alice", "bob"):
+        value = json.loads(current(aws, f"support/fleet/{account}")[1])
+        assert value["consumer_key"] == given["support/fleet"]["consumer_key"]
+        assert value["access_token"] == given[f"support/fleet/{account}"]["access_token"]
+
+
+def test_an_app_with_accounts_needs_them_all_and_not_its_own_label(accounts_project, aws):
+    given = accounts_keys()
+    del given["support/fleet/bob"]
+    status, _, err = put(accounts_project, aws, given)
+    assert status == 1
+    assert (
+        "support/fleet: give every account of this App together" in err and "missing support/fleet/bob" in err
+    )
+    status, _, err = put(accounts_project, aws, "never read", "--app", "support/fleet")
+    assert (
+        status == 1 and "support/fleet has several accounts (support/fleet/alice, support/fleet/bob)" in err
+    )
+
+
+def test_plan_shows_a_put_stack_without_placeholder_keys(tmp_path):
+    from tests.test_cli_plan_audit import cli
+
+    path = tmp_path / "Pulumi.big.yaml"
+    path.write_text(yaml.safe_dump({"config": put_config()}))
+    done = cli("plan", "--stack", "big", "--config-file", str(path))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "+ aws:secretsmanager/secret:Secret  research/archive-secret" in done.stdout
+    assert "aws:secretsmanager/secretVersion:SecretVersion" not in done.stdout

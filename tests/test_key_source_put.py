@@ -98,3 +98,23 @@ def test_no_credentials_at_all_names_only_the_config_apps():
     message = failed(config)
     assert "apps without credentials: brand-monitoring/listener, brand-monitoring/responder" in message
     assert "or set key_source: put" in message
+
+
+def test_a_put_app_in_a_project_waits_for_its_siblings_keys():
+    """TwitterProject used directly checks keys in an apply: the put app's secret must wait for it."""
+    from pathlib import Path
+
+    from tests.canaries import canary_credentials
+
+    apps = {
+        "a1": {"owner": "team", "issued_at": "2026-03-01", "key_source": "put"},
+        "a2": {"owner": "team", "issued_at": "2026-03-01", **canary_credentials("p/a2", user_id="8")},
+    }
+    program = Path(__file__).parent / "programs" / "direct_project.py"
+    good = run_program({"test:project": {"project": "p", "apps": apps}}, secret_keys=(), main=program)
+    assert good.error is None, good.error
+    assert sorted(r.inputs["name"] for r in good.of_type(SECRET)) == ["twitter/dev/p/a1", "twitter/dev/p/a2"]
+    apps["a2"]["consumer_key"] = ""
+    bad = run_program({"test:project": {"project": "p", "apps": apps}}, secret_keys=(), main=program)
+    assert bad.error is not None and "p/a2: consumer_key is empty" in str(bad.error)
+    assert bad.of_type(SECRET) == []  # not even the put app's, whose keys were never in question

@@ -63,7 +63,9 @@ def local_config(root: Path, endpoint: str) -> dict[str, Any]:
 
 
 def demo_credentials(document: dict[str, Any]) -> dict[str, dict[str, str]]:
-    return placeholders_for(document["config"]["twitter-secrets:projects"])
+    return placeholders_for(
+        document["config"]["twitter-secrets:projects"], document["config"].get("twitter-secrets:defaults")
+    )
 
 
 def project_copy(root: Path, folder: Path, document: dict[str, Any]) -> Path:

@@ -10,6 +10,7 @@ and the engine's log lines.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import logging
@@ -237,8 +238,14 @@ def run_program(
         runpy.run_path(str(main), run_name="__main__")
         return pulumi.Output.from_input(collect())
 
+    threshold = gc.get_threshold()
     try:
         program()
     except Exception as error:  # the test inspects it
         run.error = error
+    finally:
+        # The program tunes the collector for its own process (__main__.py); in this one, which
+        # runs many programs (tests, `plan`), each run leaves it as it found it.
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
     return run

@@ -74,14 +74,25 @@ def placeholder_credentials(label: str, index: int) -> dict[str, str]:
     }
 
 
-def placeholders_for(projects: Any) -> dict[str, dict[str, str]]:
+def _puts_keys(app_spec: Any, defaults: Any) -> bool:
+    """Whether `twitter-secrets put`, not config, gives this app its keys (key_source: put on the
+    app, or in defaults when the app names none)."""
+    own = app_spec.get("key_source") if isinstance(app_spec, dict) else None
+    given = own if own is not None else (defaults.get("key_source") if isinstance(defaults, dict) else None)
+    return isinstance(given, str) and given.lower() == "put"
+
+
+def placeholders_for(projects: Any, defaults: Any = None) -> dict[str, dict[str, str]]:
     """Format-valid keys for every secret the projects describe: one per app, or per account of an
-    app with accounts (all sharing the App's API Key pair, as real accounts do)."""
+    app with accounts (all sharing the App's API Key pair, as real accounts do). Apps whose keys
+    `twitter-secrets put` writes get none: config must not hold theirs."""
     labels: list[tuple[str, str]] = []  # (secret's label, the App's label)
     if isinstance(projects, dict):
         for project, spec in sorted(projects.items()):
             apps = spec.get("apps") if isinstance(spec, dict) else None
             for app in sorted(apps) if isinstance(apps, dict) else ():
+                if _puts_keys(apps[app], defaults):
+                    continue
                 accounts = apps[app].get("accounts") if isinstance(apps[app], dict) else None
                 if isinstance(accounts, dict) and accounts:
                     labels += [
@@ -164,7 +175,11 @@ def prepare(config: dict[str, Any], environ: dict[str, str]) -> tuple[dict[str, 
                 f"{CREDENTIALS_ENV} is not JSON (an object keyed 'project/app')"
             ) from None
         return config, f"real values from ${CREDENTIALS_ENV} (shown only as [secret])"
-    config[CREDENTIALS_KEY] = placeholders_for(config.get("twitter-secrets:projects"))
+    placeholders = placeholders_for(
+        config.get("twitter-secrets:projects"), config.get("twitter-secrets:defaults")
+    )
+    if placeholders:  # none when every app's keys come from `twitter-secrets put`
+        config[CREDENTIALS_KEY] = placeholders
     return config, f"format-valid placeholders (set ${CREDENTIALS_ENV} to check real ones)"
 
 

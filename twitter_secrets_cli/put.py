@@ -116,6 +116,24 @@ class StackConfigError(Exception):
         self.problems = problems
 
 
+def app_label_problem(label: str, settings: Mapping[str, Any]) -> str | None:
+    """Why --app cannot be written (checked before anyone types a key); None when it can. The label
+    came from the command line, so naming it reveals nothing."""
+    from components.settings import KEY_SOURCE_PUT
+
+    accounts = sorted(s.label for s in settings.values() if s.app_label == label and s.account is not None)
+    if accounts:
+        return (
+            f"{label} has several accounts ({', '.join(accounts)}): pipe one JSON object with the App's keys "
+            f"under '{label}' and each account's Access Token pair under its own label"
+        )
+    if label not in settings:
+        return f"{label} is not an app of this stack; give project/app as in twitter-secrets:projects"
+    if settings[label].key_source != KEY_SOURCE_PUT:
+        return f"{label}: its key_source is config, so pulumi up writes its value; set key_source: put for it first"
+    return None
+
+
 def read_keys(args: argparse.Namespace, stdin: TextIO, err: TextIO) -> Any:
     """The keys as given: hidden prompts on a terminal with --app, else one JSON object from stdin."""
     if args.app and stdin.isatty():
@@ -132,13 +150,17 @@ def read_keys(args: argparse.Namespace, stdin: TextIO, err: TextIO) -> Any:
             "(e.g. sops -d keys.json | twitter-secrets put --stack …)"
         )
     text = stdin.read()
+    if not text.strip():
+        raise UnusableInputError("stdin is empty: pipe one JSON object of the keys; nothing was written")
     try:
         given = json.loads(text)
-    except ValueError as error:
+    except json.JSONDecodeError as error:
         # The position only: the text is keys.
         raise UnusableInputError(
-            f"stdin is not one JSON object (line {error.lineno}, column {error.colno}); nothing was written"  # type: ignore[attr-defined]
+            f"stdin is not one JSON object (line {error.lineno}, column {error.colno}); nothing was written"
         ) from None
+    except ValueError:  # e.g. a number too long to convert: still keys, still not shown
+        raise UnusableInputError("stdin is not one JSON object of text fields; nothing was written") from None
     if not isinstance(given, Mapping):
         raise UnusableInputError("stdin must hold one JSON object; nothing was written")
     return {args.app: given} if args.app else given
@@ -146,17 +168,20 @@ def read_keys(args: argparse.Namespace, stdin: TextIO, err: TextIO) -> Any:
 
 def checked_targets(given: Any, settings: Mapping[str, Any]) -> list[Target]:
     """The program's own key checks over what was given, for put apps only; raises with every problem."""
-    from components.credential_gate import check_credentials
+    from components.credential_gate import check_credentials, keys_in_other_apps_texts
     from components.problems import SettingsError
     from components.settings import KEY_SOURCE_CONFIG, KEY_SOURCE_PUT
 
     put = {label: s for label, s in settings.items() if s.key_source == KEY_SOURCE_PUT}
     problems = []
-    app_labels = {s.app_label for s in put.values()}
+    app_labels = {s.app_label for s in put.values() if s.account is not None}
     wanted: dict[str, Any] = {}
     for position, label in enumerate(given, start=1):
         if label in put or label in app_labels:
-            wanted[label] = given[label]
+            if not isinstance(given[label], Mapping):
+                problems.append(f"{label}: give an object of its fields ({', '.join(CREDENTIAL_FIELDS)})")
+            else:
+                wanted[label] = given[label]
         elif label in settings or label in {s.app_label for s in settings.values()}:
             problems.append(
                 f"{label}: its key_source is config: pulumi up writes its value from the stack config and "
@@ -165,21 +190,35 @@ def checked_targets(given: Any, settings: Mapping[str, Any]) -> list[Target]:
         else:
             # Named by position: a label can be a key pasted in the wrong place.
             problems.append(
-                f"entry #{position} (in the order given) names no app of this stack; give project/app "
-                "(project/app/account for one account of an app with several)"
+                f"entry #{position} (in the order given) names no app of this stack whose keys put writes; "
+                "give project/app (project/app/account for one account of an app with several)"
             )
-    # Only the secrets the input names (an account by its own label; the App's keys may come under
-    # the App's), each checked as pulumi up checks keys from config.
     chosen = {
         label: dataclasses.replace(s, key_source=KEY_SOURCE_CONFIG)
         for label, s in put.items()
         if label in wanted
     }
+    # The accounts of one App share its API Key pair: written together, or one would hold keys the
+    # others no longer match (pulumi up refuses that mismatch in config too).
+    for app_label in sorted(
+        {s.app_label for s in chosen.values() if s.account is not None} | (app_labels & set(wanted))
+    ):
+        every = sorted(label for label, s in put.items() if s.app_label == app_label)
+        missing = [label for label in every if label not in chosen]
+        if missing:
+            problems.append(
+                f"{app_label}: give every account of this App together ({', '.join(every)}): they share its "
+                f"API Key pair; missing {', '.join(missing)}"
+            )
     if problems:
         raise SettingsError(problems)
     if not chosen:
         raise SettingsError(["nothing to write: stdin names no app whose key_source is put"])
     checked = check_credentials(wanted, chosen)
+    # A key pasted into any app's owner, tags or names, not only the apps being written.
+    pasted = keys_in_other_apps_texts(checked, settings)
+    if pasted:
+        raise SettingsError(pasted)
     return [
         Target(
             label,
@@ -252,6 +291,10 @@ def run(
 
     try:
         settings, region = stack_settings(args)
+        label_problem = app_label_problem(args.app, settings) if args.app else None
+        if label_problem:
+            print(f"put: {label_problem}; nothing was written", file=err)
+            return 1
         targets = checked_targets(read_keys(args, stdin or sys.stdin, err), settings)
     except StackConfigError as error:
         print("put: the stack config has problems; fix them first (nothing was written):", file=err)
