@@ -103,6 +103,8 @@ def test_a_second_up_writes_nothing_and_changes_nothing(results):
     for variant in PHASES:
         again = phases(results, variant)["up_no_change"]
         assert again["aws_writes"] == 0, (variant, again["aws_calls"])
+        # Not even a read: without --refresh the engine diffs against its state, not AWS.
+        assert again["aws_calls_total"] == 0 and again["aws_calls"] == {}, (variant, again["aws_calls"])
         assert again["changed"] is False
         assert set(again["changes"]) == {"same"}
 
