@@ -51,7 +51,6 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -62,6 +61,7 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.run import _positive, _sizes  # noqa: E402 - one parser of app counts for both benches
 from tests.aws_server import reset  # noqa: E402
 from tests.canaries import canary_credentials  # noqa: E402 - format-valid fake keys
 from tests.engine import Engine, Run, find_pulumi  # noqa: E402
@@ -281,18 +281,9 @@ class TimedEngine(Engine):
         env: dict[str, str] | None = None,
     ) -> subprocess.CompletedProcess:
         before, start = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
-        done = subprocess.run(
-            [str(self.pulumi), *argv, "--non-interactive"],
-            cwd=cwd,
-            env={**self.env, **(env or {})},
-            input=stdin,
-            capture_output=True,
-            text=True,
-            timeout=self.timeout,
-        )
-        wall = time.perf_counter() - start
+        done = super().cli(*argv, cwd=cwd, stdin=stdin, check=False, env=env)
         self.last = {
-            "wall_s": wall,
+            "wall_s": time.perf_counter() - start,
             "cpu_all_processes_s": _cpu(resource.getrusage(resource.RUSAGE_CHILDREN)) - _cpu(before),
         }
         if check and done.returncode != 0:
@@ -855,20 +846,6 @@ def machine(pulumi: Path) -> dict[str, Any]:
 # --- the command -------------------------------------------------------------------------------
 
 
-def _positive(text: str) -> int:
-    if not text.strip().isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of 1 or more")
-    return int(text)
-
-
-def _sizes(text: str) -> list[int]:
-    parts = [part.strip() for part in text.split(",") if part.strip()]
-    if not parts:
-        raise argparse.ArgumentTypeError("give at least one app count, such as 10,100,1000")
-    return [_positive(part) for part in parts]
-
-
-@contextmanager
 def _workspace(keep: str | None) -> Iterator[Path]:
     if keep:
         Path(keep).mkdir(parents=True, exist_ok=True)

@@ -347,8 +347,25 @@ class MotoAws:
             kwargs["Tags"] = _tags(inputs["tags"])
         if inputs.get("replicas"):
             kwargs["AddReplicaRegions"] = [_replica(r) for r in inputs["replicas"]]
-        arn = self.secretsmanager.create_secret(**kwargs)["ARN"]
+        arn = self._create_secret_once(kwargs)
         return arn, {"arn": arn, "id": arn}
+
+    def _create_secret_once(self, kwargs: dict[str, Any]) -> str:
+        """CreateSecret, retried after an HTTP 500 as the provider's AWS SDK retries it: moto's server
+        answers an occasional 500 when thousands of creates arrive eight at a time, sometimes after
+        creating the secret, which then counts as created (the provider's call is idempotent)."""
+        for attempt in range(3):
+            try:
+                return self.secretsmanager.create_secret(**kwargs)["ARN"]
+            except ClientError as error:
+                if error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") != 500 or attempt == 2:
+                    raise
+            try:
+                return self.secretsmanager.describe_secret(SecretId=kwargs["Name"])["ARN"]
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
+                    raise
+        raise AssertionError("unreachable")
 
     def _update_secret(self, arn: str, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
         update: dict[str, Any] = {"SecretId": arn, "Description": news.get("description", "")}

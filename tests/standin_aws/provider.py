@@ -224,9 +224,7 @@ class StandinAwsProvider(Provider):
                 f"the stand-in AWS provider needs {ENDPOINT_ENV} or aws:endpoints (moto's URL)"
             )
         region = config.get("region") or os.environ.get("AWS_REGION") or "us-east-1"
-        # Retries as the real provider's AWS SDK makes them (throttling and 5xx answers): moto's
-        # server answers an occasional 500 when thousands of creates arrive eight at a time.
-        settings = Config(retries={"max_attempts": 4, "mode": "standard"})
+        settings = Config(retries={"max_attempts": 1, "mode": "standard"})
 
         def client(service: str) -> Any:
             return boto3.client(
