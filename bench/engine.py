@@ -51,6 +51,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -846,6 +847,7 @@ def machine(pulumi: Path) -> dict[str, Any]:
 # --- the command -------------------------------------------------------------------------------
 
 
+@contextmanager
 def _workspace(keep: str | None) -> Iterator[Path]:
     if keep:
         Path(keep).mkdir(parents=True, exist_ok=True)
