@@ -13,8 +13,10 @@ from policy.rules.secrets import (
     public_policy_problems,
     recovery_window_problems,
     rotation_due,
+    rotation_overdue,
     rotation_tag_problems,
 )
+from policy.rules.walk import UNKNOWN
 
 GOOD_TAGS = {
     "twitter:project": "social",
@@ -34,14 +36,10 @@ def test_rotation_tags_pass_when_complete_and_consistent():
 
 def test_rotation_tags_name_each_missing_or_wrong_tag():
     assert rotation_tag_problems({"tags": {"twitter:app": "bot"}}) == [
-        f"tags.{t} is missing"
-        for t in (
-            "owner",
-            "rotation:issued-at",
-            "rotation:interval-days",
-            "rotation:due-at",
-            "rotation:strategy",
-        )
+        "tags owner, rotation:issued-at, rotation:interval-days, rotation:due-at, rotation:strategy are missing"
+    ]
+    assert rotation_tag_problems({"tags": {k: v for k, v in GOOD_TAGS.items() if k != "owner"}}) == [
+        "tags owner is missing"
     ]
     wrong = {**GOOD_TAGS, "rotation:due-at": "2026-12-01"}
     assert rotation_tag_problems({"tags": wrong}) == [
@@ -55,13 +53,37 @@ def test_rotation_tags_name_each_missing_or_wrong_tag():
     ]
 
 
-def test_rotation_due_counts_grace_and_the_mandatory_point():
+def test_rotation_due_counts_grace_days():
     props = {"tags": GOOD_TAGS}
     assert rotation_due(props, date(2026, 11, 30)) is None
-    message, mandatory = rotation_due(props, date(2026, 12, 4)) or ("", None)
-    assert message.startswith("rotation was due on 2026-11-30, 4 days ago") and mandatory is False
-    assert rotation_due(props, date(2026, 12, 4), grace_days=7) is None
-    assert rotation_due(props, date(2026, 12, 4), mandatory_after_days=3) == (message, True)
+    message = rotation_due(props, date(2026, 12, 4)) or ""
+    assert message.startswith("rotation was due on 2026-11-30, 4 days ago")
+    assert rotation_due(props, date(2026, 12, 4), grace_days=4) is None
+    assert rotation_due(props, date(2026, 12, 4), grace_days=3) == message
+    assert (
+        rotation_due({"tags": {"team": "x", "rotation:due-at": "2020-01-01"}}, date(2026, 12, 4)) is not None
+    )
+    assert rotation_due({"tags": {"team": "x"}}, date(2026, 12, 4)) is None
+
+
+def test_rotation_overdue_blocks_only_past_its_own_number_of_days():
+    props = {"tags": GOOD_TAGS}
+    assert rotation_overdue(props, date(2026, 12, 30), after_days=30) is None  # 30 days late: not more
+    message = rotation_overdue(props, date(2026, 12, 31), after_days=30) or ""
+    assert "31 days ago, more than the 30 days" in message and "mandatoryAfterDays" in message
+    assert rotation_overdue(props, date(2026, 12, 4), after_days=0) is not None
+
+
+def test_unknown_tag_values_during_preview_are_not_reported_as_wrong():
+    unknown = {
+        **GOOD_TAGS,
+        "rotation:issued-at": UNKNOWN,
+        "rotation:interval-days": UNKNOWN,
+        "rotation:due-at": UNKNOWN,
+    }
+    assert rotation_tag_problems({"tags": unknown}) == []
+    assert rotation_due({"tags": unknown}, date(2030, 1, 1)) is None
+    assert cmk_problems({"tags": GOOD_TAGS, "kmsKeyId": UNKNOWN}) == []
 
 
 def test_cmk_is_required_and_may_be_limited_to_an_allow_list():
@@ -75,6 +97,23 @@ def test_cmk_is_required_and_may_be_limited_to_an_allow_list():
     ]
     assert cmk_problems({"tags": GOOD_TAGS, "kmsKeyId": object()}) == []  # unknown during preview
     assert cmk_problems({"tags": {"team": "x"}}) == []
+
+
+def test_each_replica_needs_a_customer_managed_key_too():
+    key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    west = "arn:aws:kms:us-west-2:123456789012:key/5678abcd-12ab-34cd-56ef-1234567890ab"
+    props = {"tags": GOOD_TAGS, "kmsKeyId": key, "replicas": [{"region": "us-west-2", "kmsKeyId": west}]}
+    assert cmk_problems(props) == []
+    assert cmk_problems(
+        {**props, "replicas": [{"region": "us-west-2"}, {"region": "eu-west-1", "kmsKeyId": west}]}
+    ) == [
+        "replicas[0].kmsKeyId is not set, so the replica in that region is encrypted with AWS's own key; name a "
+        "customer-managed KMS key for each replica"
+    ]
+    assert cmk_problems(props, allowed=[key]) == [
+        "replicas[0].kmsKeyId is not one of the keys this policy allows (allowedKeys)"
+    ]
+    assert cmk_problems({**props, "replicas": [{"region": "us-west-2", "kmsKeyId": UNKNOWN}]}) == []
 
 
 def test_a_recovery_window_of_zero_is_refused():

@@ -55,14 +55,18 @@ def rotation_tag_problems(props: Mapping[str, Any]) -> list[str]:
     if not is_x_secret(props):
         return []
     tags = tags_of(props)
-    problems = [f"tags.{name} is missing" for name in ("owner", *ROTATION_TAGS) if not tags.get(name)]
+    missing = [name for name in ("owner", *ROTATION_TAGS) if not tags.get(name)]
+    problems = (
+        [f"tags {', '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing"] if missing else []
+    )
     issued, due = _day(tags.get("rotation:issued-at")), _day(tags.get("rotation:due-at"))
     for name, parsed in (("rotation:issued-at", issued), ("rotation:due-at", due)):
-        if tags.get(name) and parsed is None:
+        # A value not known yet during preview (not text) is judged when it is known.
+        if isinstance(tags.get(name), str) and tags.get(name) and parsed is None:
             problems.append(f"tags.{name} is not a date in the form YYYY-MM-DD")
     interval_text = tags.get("rotation:interval-days")
     interval = int(interval_text) if isinstance(interval_text, str) and interval_text.isdigit() else None
-    if interval_text and (interval is None or not 1 <= interval <= 1000):
+    if isinstance(interval_text, str) and interval_text and (interval is None or not 1 <= interval <= 1000):
         problems.append("tags.rotation:interval-days is not a whole number of days from 1 to 1000")
     if issued and due and interval and issued + timedelta(days=interval) != due:
         problems.append(
@@ -72,26 +76,41 @@ def rotation_tag_problems(props: Mapping[str, Any]) -> list[str]:
     return problems
 
 
-def rotation_due(
-    props: Mapping[str, Any], today: date, *, grace_days: int = 0, mandatory_after_days: int | None = None
-) -> tuple[str, bool] | None:
-    """x-secret-rotation-due: (message, past the mandatory point) when rotation is overdue; else None.
+def days_late(props: Mapping[str, Any], today: date) -> tuple[date, int] | None:
+    """(due date, days past it) for an X secret whose rotation:due-at is known; else None.
 
-    Unknown or malformed tags are x-secret-rotation-tags' to report, not this rule's.
+    Unknown or malformed tags are x-secret-rotation-tags' to report, not the due rules'.
     """
     if not is_x_secret(props):
         return None
     due = _day(tags_of(props).get("rotation:due-at"))
-    if due is None:
+    return None if due is None else (due, (today - due).days)
+
+
+def rotation_due(props: Mapping[str, Any], today: date, *, grace_days: int = 0) -> str | None:
+    """x-secret-rotation-due (advisory): the message when rotation is more than grace_days late."""
+    late = days_late(props, today)
+    if late is None or late[1] <= grace_days:
         return None
-    late = (today - due).days
-    if late <= grace_days:
-        return None
-    mandatory = mandatory_after_days is not None and late > mandatory_after_days
     return (
-        f"rotation was due on {due.isoformat()}, {late} days ago: regenerate the keys in the developer "
-        "portal and set rotation:issued-at (issued_at) to that day",
-        mandatory,
+        f"rotation was due on {late[0].isoformat()}, {late[1]} days ago: regenerate the keys in the developer "
+        "portal and set rotation:issued-at (issued_at) to that day"
+    )
+
+
+def rotation_overdue(props: Mapping[str, Any], today: date, *, after_days: int) -> str | None:
+    """x-secret-rotation-overdue (mandatory): the message when rotation is more than after_days late.
+
+    A separate rule from x-secret-rotation-due because a Pulumi policy has one enforcement level:
+    "warn when late, block when very late" is two policies, each with its own number of days.
+    """
+    late = days_late(props, today)
+    if late is None or late[1] <= after_days:
+        return None
+    return (
+        f"rotation was due on {late[0].isoformat()}, {late[1]} days ago, more than the {after_days} days this "
+        "policy allows (mandatoryAfterDays): regenerate the keys in the developer portal and set "
+        "rotation:issued-at (issued_at) to that day; the deployment that does so passes"
     )
 
 
@@ -100,11 +119,34 @@ def cmk_problems(props: Mapping[str, Any], allowed: list[str] | None = None) -> 
     key = props.get("kmsKeyId")
     if not is_x_secret(props) or (key is not None and not isinstance(key, str)):
         return []  # not ours, or a key not known yet during preview: nothing to judge
-    if not key or key == AWS_MANAGED_KEY or key.endswith(":" + AWS_MANAGED_KEY):
+    if _aws_managed(key):
         return ["kmsKeyId is not set, so AWS's own key encrypts the value; name a customer-managed KMS key"]
+    problems = []
     if allowed and key not in allowed:
-        return ["kmsKeyId is not one of the keys this policy allows (allowedKeys in the policy's config)"]
-    return []
+        problems.append(
+            "kmsKeyId is not one of the keys this policy allows (allowedKeys in the policy's config)"
+        )
+    replicas = props.get("replicas")
+    for index, replica in enumerate(replicas if isinstance(replicas, list) else []):
+        if not isinstance(replica, Mapping):
+            continue
+        replica_key = replica.get("kmsKeyId")
+        if replica_key is not None and not isinstance(replica_key, str):
+            continue  # not known yet during preview
+        if _aws_managed(replica_key):
+            problems.append(
+                f"replicas[{index}].kmsKeyId is not set, so the replica in that region is encrypted with AWS's "
+                "own key; name a customer-managed KMS key for each replica"
+            )
+        elif allowed and replica_key not in allowed:
+            problems.append(
+                f"replicas[{index}].kmsKeyId is not one of the keys this policy allows (allowedKeys)"
+            )
+    return problems
+
+
+def _aws_managed(key: str | None) -> bool:
+    return not key or key == AWS_MANAGED_KEY or key.endswith(":" + AWS_MANAGED_KEY)
 
 
 def recovery_window_problems(props: Mapping[str, Any]) -> list[str]:
