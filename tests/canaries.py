@@ -68,3 +68,10 @@ def canary_client(label: str) -> dict[str, str]:
     client_id = "CnryCI" + _alnum(label + "ci", 28)
     secret = "CnryCX" + _alnum(label + "cx", 42)
     return {"client_id": client_id, "client_secret": secret[:20] + "-" + secret[20:35] + "_" + secret[35:]}
+
+
+def canary_bearer(label: str) -> str:
+    """An app-only Bearer Token as X issues one: a run of 'A's, then URL-encoded Base64 (here a
+    canary). Scan for ``bearer.lstrip("A")``: a window of 'A's alone would match any padding."""
+    body = "CnryBR" + _alnum(label + "br", 60)
+    return "A" * 22 + body[:40] + "%2F" + body[40:] + "%3D"

@@ -16,7 +16,7 @@ import pytest
 from policy.rules.catalog import ADVISORY, MANDATORY, RULES, Resource
 from policy.rules.component import COMPONENT_TYPE, parent_type, via_component_problems
 from policy.rules.iam import wildcard_read_problems
-from tests.canaries import canary_credentials, found_fragments
+from tests.canaries import canary_bearer, canary_credentials, found_fragments
 from tests.test_policy_secret_rules import GOOD_TAGS
 
 SECRET = "aws:secretsmanager/secret:Secret"
@@ -165,3 +165,31 @@ def test_rules_for_secrets_ignore_other_types():
         assert RULE[rule_id].messages(Resource(SECRET, "b", tagged), None, date(2030, 1, 1)) != [] or (
             rule_id == "x-secret-rotation-due"  # no due date at all: the tags rule's to report
         )
+
+
+def test_the_components_own_verification_step_is_a_place_made_to_hold_keys():
+    """verify: true registers a dynamic resource whose inputs are the keys as Pulumi secrets (encrypted
+    in the state); the policy sees them in plain text, so the place is exempt as a SecretVersion is."""
+    plaintext = RULE["x-no-plaintext-key-material"]
+    props = {**KEYS, "fingerprint": "0123456789abcdef", "api_base_url": "https://api.x.com"}
+    verification = Resource(
+        "pulumi-python:dynamic/twitter-secrets:CredentialsVerification", "social/bot-verification", props
+    )
+    assert plaintext.messages(verification, None, TODAY) == []
+    elsewhere = Resource("pulumi-python:dynamic/other:Check", "check", props)
+    # access_token_secret's path names no X word, so its weak shape is not counted (docs/policy.md).
+    assert [m.split(" holds", 1)[0] for m in plaintext.messages(elsewhere, None, TODAY)] == [
+        f"check (pulumi-python:dynamic/other:Check): {field}"
+        for field in ("access_token", "consumer_key", "consumer_secret")
+    ]
+
+
+def test_stack_config_handed_to_a_default_provider_is_not_a_resource_property():
+    """The engine gives a dynamic provider the whole stack config, secrets decrypted: not this rule's."""
+    plaintext = RULE["x-no-plaintext-key-material"]
+    config = json.dumps({"social/bot": KEYS})
+    default = Resource("pulumi:providers:pulumi-python", "default", {"twitter-secrets:credentials": config})
+    assert plaintext.messages(default, None, TODAY) == []
+    # An explicit provider's own arguments are checked like any resource's.
+    explicit = Resource("pulumi:providers:xapi", "x", {"bearerToken": canary_bearer("pack/app")})
+    assert len(plaintext.messages(explicit, None, TODAY)) == 1

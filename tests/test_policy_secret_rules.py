@@ -53,6 +53,21 @@ def test_rotation_tags_name_each_missing_or_wrong_tag():
     ]
 
 
+def test_an_automatically_rotated_secret_needs_its_schedule_not_issue_dates():
+    bearer = {
+        "twitter:project": "social",
+        "twitter:app": "bot",
+        "owner": "team-social",
+        "rotation:strategy": "automatic",
+        "rotation:schedule": "rate(30 days)",
+    }
+    assert rotation_tag_problems({"tags": bearer}) == []
+    assert rotation_tag_problems({"tags": {k: v for k, v in bearer.items() if k != "rotation:schedule"}}) == [
+        "tags rotation:schedule is missing"
+    ]
+    assert rotation_due({"tags": bearer}, date(2030, 1, 1)) is None
+
+
 def test_rotation_due_counts_grace_days():
     props = {"tags": GOOD_TAGS}
     assert rotation_due(props, date(2026, 11, 30)) is None

@@ -17,6 +17,8 @@ SECRET = "aws:secretsmanager/secret:Secret"
 SECRET_POLICY = "aws:secretsmanager/secretPolicy:SecretPolicy"
 ROTATION_TAGS = ("rotation:issued-at", "rotation:interval-days", "rotation:due-at", "rotation:strategy")
 MARKER_TAGS = ("twitter:project", "twitter:app")
+#: rotation:strategy of a secret Secrets Manager rotates itself (tagged with rotation:schedule).
+AUTOMATIC = "automatic"
 #: AWS's own key for Secrets Manager: what a secret uses when it names no key.
 AWS_MANAGED_KEY = "alias/aws/secretsmanager"
 #: Conditions that limit a "*" principal to an organization or account.
@@ -51,10 +53,18 @@ def _day(value: Any) -> date | None:
 
 
 def rotation_tag_problems(props: Mapping[str, Any]) -> list[str]:
-    """x-secret-rotation-tags: an owner and every rotation tag, dates that parse, due = issued + interval."""
+    """x-secret-rotation-tags: an owner and every rotation tag, dates that parse, due = issued + interval;
+    for a secret rotated automatically (rotation:strategy automatic), an owner and rotation:schedule."""
     if not is_x_secret(props):
         return []
     tags = tags_of(props)
+    if tags.get("rotation:strategy") == AUTOMATIC:
+        # Rotated by Secrets Manager on its schedule (the bearer): no issue date to keep, the
+        # schedule is the promise.
+        missing = [name for name in ("owner", "rotation:schedule") if not tags.get(name)]
+        return (
+            [f"tags {', '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing"] if missing else []
+        )
     missing = [name for name in ("owner", *ROTATION_TAGS) if not tags.get(name)]
     problems = (
         [f"tags {', '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing"] if missing else []
