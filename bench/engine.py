@@ -355,8 +355,10 @@ class World:
         home: Path,
         proxy: CallCounter,
         keys: dict[str, dict[str, str]],
+        extra_defaults: dict[str, Any] | None = None,
     ) -> None:
         self.variant, self.n, self.proxy, self.keys = variant, n, proxy, keys
+        self.extra_defaults = extra_defaults or {}
         self.engine = TimedEngine(pulumi=pulumi, home=home, moto_url=proxy.url)
         source = HANDWRITTEN if variant == "handwritten" else ROOT
         self.work = self.engine.repository_project(home / "project", source)
@@ -372,7 +374,7 @@ class World:
             defaults: dict[str, Any] = {"read_policy": False}
             if self.variant == "component":
                 defaults = {"key_source": "put", **defaults}
-            config["twitter-secrets:defaults"] = defaults
+            config["twitter-secrets:defaults"] = {**defaults, **self.extra_defaults}
         self.engine.init_stack(self.work, STACK, config, {})
         if self.variant == "component-config":
             # The whole credentials object as one secret value, its JSON on stdin: the program reads

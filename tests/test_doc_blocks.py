@@ -9,6 +9,7 @@ from tests.doc_blocks import ROOT, blocks
 RUN_BY = {
     "for field in consumer_key:": "tests/test_quick_start.py",
     "accounts:                          # account name": "tests/test_accounts.py",
+    '"x-secret-rotation-overdue": {"mandatoryAfterDays": 60},': "tests/test_engine_policy_pack.py",
 }
 
 

@@ -26,6 +26,7 @@ import pytest
 
 from tests.aws_server import client, reset
 from tests.canaries import canary_bearer, canary_credentials, found_fragments
+from tests.doc_blocks import blocks
 from tests.engine import ROOT, Engine, Run, require_pulumi
 from tests.policy_pack import pack_copy
 
@@ -100,6 +101,9 @@ def test_preview_reports_each_mandatory_violation_and_fails(world):
     result = world.run("preview")
     assert result.done.returncode != 0
     assert violations(result) == EXPECTED
+    # The pack that ran is this one, at the version it is published with.
+    version = (ROOT / "VERSION").read_text().strip()
+    assert {e["policyEvent"]["policyPackVersion"] for e in result.events if "policyEvent" in e} == {version}
     # Each message names the resource and the property path the key is in.
     text = result.stdout
     for line in (
@@ -167,6 +171,18 @@ def test_policy_pack_config_turns_a_rule_off_an_advisory_mandatory_and_changes_d
     )
     assert quiet.done.returncode == 0, quiet.stdout[-2000:]
     assert {v[2] for v in violations(quiet)} == {"advisory"}
+
+
+def test_the_example_config_in_docs_policy_md_does_what_it_says(world):
+    (block,) = [b for b in blocks("json") if b.path.name == "policy.md"]
+    result = world.with_config("preview", json.loads(block.text))
+    assert result.done.returncode != 0
+    assert violations(result) == {
+        # via-component turned mandatory; archive-keys is 10 days late: past 7 days' grace, within 60.
+        *((rule, name, level) for rule, name, level in EXPECTED if rule != "x-secret-via-component"),
+        ("x-secret-via-component", "bot-keys", "mandatory"),
+        ("x-secret-via-component", "archive-keys", "mandatory"),
+    }
 
 
 def test_a_config_value_of_the_wrong_type_is_refused(world):

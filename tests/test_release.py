@@ -7,6 +7,8 @@ import re
 import tomllib
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parents[1]
 VERSION = (ROOT / "VERSION").read_text().strip()
 
@@ -23,6 +25,8 @@ def test_the_distributions_and_the_schema_follow_version():
     assert runtime["project"]["version"] == VERSION, "set runtime/pyproject.toml's version to VERSION"
     schema = json.loads((ROOT / "provider" / "schema.json").read_text())
     assert schema["version"] == VERSION, "run python scripts/plugin_schema.py"
+    pack = yaml.safe_load((ROOT / "policy" / "PulumiPolicy.yaml").read_text())
+    assert pack["version"] == VERSION, "set policy/PulumiPolicy.yaml's version to VERSION"
 
 
 def test_the_changelog_has_a_section_for_this_version():

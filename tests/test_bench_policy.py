@@ -1,0 +1,42 @@
+"""CI smoke run of bench/policy_cost.py at 3 apps: both previews ran, the pack only in one.
+
+Only what makes the ratio honest is asserted (the same resources previewed, the pack loaded
+with --policy-pack and not without, no violation so nothing was cut short), never a timing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.engine import ROOT, require_pulumi
+
+
+def test_the_cost_bench_compares_like_with_like(tmp_path):
+    pulumi = require_pulumi()
+    out = tmp_path / "policy.json"
+    run = subprocess.run(
+        [sys.executable, "bench/policy_cost.py", "--apps", "3", "--repeat", "2", "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "TWITTER_SECRETS_PULUMI_BIN": str(Path(pulumi).parent)},
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    data = json.loads(out.read_text())
+    without, with_pack = data["runs"]["without"], data["runs"]["with"]
+    assert len(without) == len(with_pack) == 2
+    assert {r["returncode"] for r in without + with_pack} == {0}
+    assert [r["pack_loaded"] for r in without] == [False, False]
+    assert [r["pack_loaded"] for r in with_pack] == [True, True]
+    assert {r["policy_violations"] for r in without + with_pack} == {0}
+    # 3 apps: each with its Secret, SecretVersion, read Policy and component, plus the stack and project.
+    assert len({r["resources"] for r in without + with_pack}) == 1 and without[0]["resources"] > 3 * 4
+    for figure in ("wall_s", "cpu_all_processes_s"):
+        expected = round(data["median"]["with"][figure] / data["median"]["without"][figure], 3)
+        assert data["ratio_with_to_without"][figure] == expected
+    assert "ratio" in run.stdout and "with the pack" in run.stdout
