@@ -94,10 +94,11 @@ def main(argv: list[str] | None = None) -> int:
     if pulumi is None:
         print(f"bench/policy_cost.py: {why}", file=sys.stderr)
         return 2
+    before = machine(pulumi)  # its load average is the one at the start
     with tempfile.TemporaryDirectory(prefix="bench-policy-") as tmp:
         result = measure(args.apps, args.repeat, pulumi, Path(tmp))
     result["machine"] = {
-        **machine(pulumi),
+        **before,
         "load_average_1_5_15_at_end": [round(x, 2) for x in os.getloadavg()],
     }
     result["measured_at"] = datetime.now(UTC).isoformat(timespec="seconds")

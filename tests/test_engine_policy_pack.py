@@ -31,6 +31,8 @@ from tests.engine import ROOT, Engine, Run, require_pulumi
 from tests.policy_pack import pack_copy
 
 STACK = "dev"
+#: What the engine's events show for a string not known during preview (pulumi's UnknownStringValue).
+UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 TODAY = datetime.now(UTC).date()
 KEYS = canary_credentials("careless/app", user_id="4445556")
 BEARER = canary_bearer("careless/app")
@@ -101,6 +103,14 @@ def test_preview_reports_each_mandatory_violation_and_fails(world):
     result = world.run("preview")
     assert result.done.returncode != 0
     assert violations(result) == EXPECTED
+    # Field by field: the function's role (the ARN of a role not created yet) is unknown during
+    # preview, and the key in the same function's environment is still found.
+    (notifier,) = [
+        e["resourcePreEvent"]["metadata"]
+        for e in result.events
+        if "resourcePreEvent" in e and e["resourcePreEvent"]["metadata"]["urn"].endswith("::notifier")
+    ]
+    assert notifier["new"]["inputs"]["role"] == UNKNOWN_STRING
     # The pack that ran is this one, at the version it is published with.
     version = (ROOT / "VERSION").read_text().strip()
     assert {e["policyEvent"]["policyPackVersion"] for e in result.events if "policyEvent" in e} == {version}

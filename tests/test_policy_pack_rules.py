@@ -193,3 +193,34 @@ def test_stack_config_handed_to_a_default_provider_is_not_a_resource_property():
     # An explicit provider's own arguments are checked like any resource's.
     explicit = Resource("pulumi:providers:xapi", "x", {"bearerToken": canary_bearer("pack/app")})
     assert len(plaintext.messages(explicit, None, TODAY)) == 1
+
+
+def test_the_pack_imports_nothing_else_of_this_repository():
+    """A published pack carries only its folder: policy/ may import the standard library,
+    pulumi_policy (in __main__.py only) and its own rules, nothing else."""
+    import ast
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "policy"
+    for path in sorted(root.rglob("*.py")):
+        if "venv" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                continue  # relative: inside rules/
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            for name in names:
+                top = name.split(".")[0]
+                allowed = (
+                    top in sys.stdlib_module_names
+                    or top == "rules"
+                    or (top == "pulumi_policy" and path.name == "__main__.py" and path.parent == root)
+                )
+                assert allowed, f"{path.relative_to(root.parent)} imports {name}"

@@ -11,10 +11,12 @@ import base64
 import hashlib
 import json
 import uuid
+from datetime import date
 
 import pytest
 
-from policy.rules.plaintext import plaintext_findings, plaintext_messages
+from policy.rules.catalog import RULES, Resource
+from policy.rules.plaintext import plaintext_findings
 from policy.rules.shapes import CLIENT_ID_LENGTH, CLIENT_SECRET_LENGTH, WEAK_LENGTHS
 from tests.canaries import canary_client, canary_credentials, fragments
 from twitter_runtime.keys import MINIMUM_LENGTHS, USUAL_LENGTHS
@@ -142,7 +144,8 @@ def test_look_alikes_give_no_finding_even_under_an_x_path(text):
 def test_messages_name_the_resource_and_path_never_the_key():
     for kind, (value, _) in SHAPES.items():
         for resource_type, props in places(value).values():
-            messages = plaintext_messages("bot-resources", resource_type, props)
+            (rule,) = [r for r in RULES if r.id == "x-no-plaintext-key-material"]
+            messages = rule.messages(Resource(resource_type, "bot-resources", props), None, date(2026, 12, 4))
             assert messages and all(m.startswith(f"bot-resources ({resource_type}): ") for m in messages)
             text = "\n".join(messages)
             assert f"X {kind}" in text

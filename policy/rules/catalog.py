@@ -14,7 +14,7 @@ from typing import Any
 
 from .component import via_component_problems
 from .iam import wildcard_read_problems
-from .plaintext import plaintext_findings
+from .plaintext import plaintext_problems
 from .secrets import (
     cmk_problems,
     public_policy_problems,
@@ -70,20 +70,12 @@ _EXEMPT = {
 }
 
 
-def _plaintext(resource: Resource, _config: Mapping[str, Any], _today: date) -> list[str]:
-    return [
-        f"{f.path} holds what looks like an X {f.kind} in plain text. Keep X keys in a Secrets Manager "
-        "secret (twitter-secrets' TwitterAppCredentials) or an SSM SecureString, and pass the secret's ARN instead"
-        for f in plaintext_findings(resource.type, resource.props)
-    ]
-
-
 RULES: tuple[Rule, ...] = (
     Rule(
         "x-no-plaintext-key-material",
         "No X (Twitter) API key, secret or token in plain text in any resource property.",
         MANDATORY,
-        _plaintext,
+        lambda r, _c, _t: plaintext_problems(r.type, r.props),
         _EXEMPT,
     ),
     Rule(

@@ -66,11 +66,10 @@ def plaintext_findings(resource_type: str, props: Mapping[str, Any]) -> list[Fin
     return [Finding(path, kind) for path, kind in sorted(found.items())]
 
 
-def plaintext_messages(name: str, resource_type: str, props: Mapping[str, Any]) -> list[str]:
-    """One violation message per finding: the resource and the path, never the value."""
+def plaintext_problems(resource_type: str, props: Mapping[str, Any]) -> list[str]:
+    """One problem per finding: the property path and the kind, never the value."""
     return [
-        f"{name} ({resource_type}): {f.path} holds what looks like an X {f.kind} in plain text. Keep X "
-        "keys in a Secrets Manager secret (twitter-secrets' TwitterAppCredentials) or an SSM SecureString, "
-        "and pass the secret's ARN instead"
+        f"{f.path} holds what looks like an X {f.kind} in plain text. Keep X keys in a Secrets Manager secret "
+        "(twitter-secrets' TwitterAppCredentials) or an SSM SecureString, and pass the secret's ARN instead"
         for f in plaintext_findings(resource_type, props)
     ]
