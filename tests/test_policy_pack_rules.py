@@ -224,3 +224,38 @@ def test_the_pack_imports_nothing_else_of_this_repository():
                     or (top == "pulumi_policy" and path.name == "__main__.py" and path.parent == root)
                 )
                 assert allowed, f"{path.relative_to(root.parent)} imports {name}"
+
+
+def test_a_key_pasted_into_a_name_is_redacted_from_the_path_and_the_resource_name():
+    """Paths are made of names; a key pasted as a tag's key, a variable's name or the resource's
+    own name must not come back in the message."""
+    plaintext = RULE["x-no-plaintext-key-material"]
+    token, secret = KEYS["access_token"], KEYS["consumer_secret"]
+    cases = [
+        Resource("aws:s3/bucket:Bucket", "bucket", {"tags": {token: "1"}}),
+        Resource("aws:s3/bucket:Bucket", "bucket", {"tags": {f"twitter-{secret}": "1"}}),
+        Resource(
+            "aws:ecs/taskDefinition:TaskDefinition",
+            "task",
+            {"containerDefinitions": json.dumps([{"environment": [{"name": token, "value": "on"}]}])},
+        ),
+        Resource("aws:lambda/function:Function", f"fn-{token}", {"description": f"twitter {secret}"}),
+    ]
+    for resource in cases:
+        messages = plaintext.messages(resource, None, TODAY)
+        assert messages, resource
+        assert not found_fragments("\n".join(messages), KEYS.values()), messages
+        assert "<redacted>" in "\n".join(messages)
+    # Ordinary names are shown as they are: property names, tag names, hex digests.
+    (message,) = plaintext.messages(
+        Resource(
+            "aws:s3/bucket:Bucket",
+            "bucket-0123456789abcdef0123456789abcdef",
+            {"tags": {"TWITTER_TOKEN": token}},
+        ),
+        None,
+        TODAY,
+    )
+    assert message.startswith(
+        "bucket-0123456789abcdef0123456789abcdef (aws:s3/bucket:Bucket): tags.TWITTER_TOKEN holds"
+    )

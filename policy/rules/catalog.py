@@ -23,6 +23,7 @@ from .secrets import (
     rotation_overdue,
     rotation_tag_problems,
 )
+from .walk import segment
 
 MANDATORY, ADVISORY = "mandatory", "advisory"
 
@@ -57,7 +58,8 @@ class Rule:
         config = self.config(given)
         if resource.name in config.get("exemptResources", ()):
             return []
-        return [f"{resource.name} ({resource.type}): {p}" for p in self.check(resource, config, today)]
+        name = segment(resource.name)
+        return [f"{name} ({resource.type}): {p}" for p in self.check(resource, config, today)]
 
 
 _EXEMPT = {

@@ -9,11 +9,32 @@ by one, never the whole resource.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 #: JSON nested in JSON nested in a string is walked this deep, and no deeper.
 MAX_DEPTH = 8
+#: What a path shows in place of a name that may itself be a key.
+REDACTED = "<redacted>"
+_RUN = re.compile(r"[A-Za-z0-9%]{20,}")
+
+
+def segment(name: str) -> str:
+    """A map key, pair name or resource name as a message may show it.
+
+    Paths are made of names, and a key can be pasted into a name (a tag's key, an environment
+    variable's name). A name holding a long run of mixed-case letters and digits, or a
+    Bearer Token's run of 'A's, is shown as ``<redacted>``. Property names, tag names and
+    hex digests never have such a run, so they are shown as they are.
+    """
+    for run in _RUN.findall(name):
+        mixed = (
+            any(c.islower() for c in run) and any(c.isupper() for c in run) and any(c.isdigit() for c in run)
+        )
+        if mixed or "A" * 20 in run:
+            return REDACTED
+    return name
 
 
 def strings(value: Any, path: str = "", depth: int = 0) -> Iterator[tuple[str, str]]:
@@ -26,13 +47,15 @@ def strings(value: Any, path: str = "", depth: int = 0) -> Iterator[tuple[str, s
         if named is not None:
             # [{"name": "TWITTER_API_KEY", "value": "..."}] (ECS environments, tag lists): the name
             # is what the value is, so it goes into the value's path.
-            yield f"{path}[{named}][name]", named
+            shown = segment(named)
+            yield f"{path}[{shown}][name]", named
             for key, item in value.items():
                 if key.lower() == "value":
-                    yield from strings(item, f"{path}[{named}]", depth + 1)
+                    yield from strings(item, f"{path}[{shown}]", depth + 1)
             return
         for key, item in value.items():
-            child = f"{path}.{key}" if path else str(key)
+            shown = segment(str(key))
+            child = f"{path}.{shown}" if path else shown
             if isinstance(key, str):
                 yield f"{child}[key]", key
             yield from strings(item, child, depth + 1)
