@@ -121,6 +121,13 @@ def projects(x_url: str, west_key: str) -> dict[str, Any]:
     }
 
 
+def accept_every_key(fake_x: Any) -> None:
+    """X knows the stack's App (with each account's tokens) and Solo, so `verify` passes."""
+    for label in (ALICE, BOB):
+        fake_x.add_credentials({**APP_KEYS, **TOKENS[label]}, username=label.rsplit("/", 1)[1])
+    fake_x.add_credentials(SOLO_KEYS, username="solo")
+
+
 def every_key() -> list[str]:
     """Every key of the stack: the App's (its OAuth 2.0 client included), each account's token pair, solo's."""
     return [*APP_KEYS.values(), *SOLO_KEYS.values(), *(v for t in TOKENS.values() for v in t.values())]
@@ -159,9 +166,7 @@ def world(tmp_path_factory, moto_url):
     reset(moto_url)
     home = tmp_path_factory.mktemp("engine-full")
     with fake_x_server() as fake_x:
-        for label in (ALICE, BOB):
-            fake_x.add_credentials({**APP_KEYS, **TOKENS[label]}, username=label.rsplit("/", 1)[1])
-        fake_x.add_credentials(SOLO_KEYS, username="solo")
+        accept_every_key(fake_x)
         engine = Engine(pulumi=pulumi, home=home, moto_url=moto_url)
         engine.env[X_URL_ENV] = fake_x.url  # the stand-in's Lambda runner: X's real host is the fake
         world = World(engine, engine.repository_project(home / "project"), fake_x, moto_url)

@@ -218,24 +218,12 @@ def test_no_canary_in_the_engine_output_its_events_or_the_state(world):
 def own(tmp_path_factory, moto_url):
     """This repository's program with every feature on, each X secret with a customer-managed key."""
     from tests.fake_x import fake_x_server
-    from tests.test_engine_full_stack import (
-        ALICE,
-        APP_KEYS,
-        BOB,
-        EMAIL,
-        SECRETS,
-        SOLO_ISSUED,
-        SOLO_KEYS,
-        TOKENS,
-        projects,
-    )
+    from tests.test_engine_full_stack import EMAIL, SECRETS, SOLO_ISSUED, accept_every_key, projects
 
     pulumi = require_pulumi()
     home = tmp_path_factory.mktemp("engine-policy-own")
     with fake_x_server() as fake_x:
-        for label in (ALICE, BOB):
-            fake_x.add_credentials({**APP_KEYS, **TOKENS[label]}, username=label.rsplit("/", 1)[1])
-        fake_x.add_credentials(SOLO_KEYS, username="solo")
+        accept_every_key(fake_x)
         engine = Engine(pulumi=pulumi, home=home, moto_url=moto_url)
         work = engine.repository_project(home / "project")
         key = client(moto_url, "kms").create_key(Description="policy test")["KeyMetadata"]["Arn"]

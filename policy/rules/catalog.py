@@ -16,6 +16,7 @@ from .component import via_component_problems
 from .iam import wildcard_read_problems
 from .plaintext import plaintext_problems
 from .secrets import (
+    SECRET,
     cmk_problems,
     public_policy_problems,
     recovery_window_problems,
@@ -46,6 +47,8 @@ class Rule:
     check: Callable[[Resource, Mapping[str, Any], date], list[str]]
     #: JSON Schema of each setting, each with its default (``--policy-pack-config`` sets them).
     settings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: The rule is about Secrets Manager secrets only (aws:secretsmanager/secret:Secret).
+    secrets_only: bool = False
 
     def config(self, given: Mapping[str, Any] | None) -> dict[str, Any]:
         """The settings in force: each default, overridden by what the policy config gives."""
@@ -55,6 +58,8 @@ class Rule:
 
     def messages(self, resource: Resource, given: Mapping[str, Any] | None, today: date) -> list[str]:
         """One line per problem, naming the resource, its type and the property; never a value."""
+        if self.secrets_only and resource.type != SECRET:
+            return []
         config = self.config(given)
         if resource.name in config.get("exemptResources", ()):
             return []
@@ -72,6 +77,14 @@ _EXEMPT = {
 }
 
 
+def _days(default: int, description: str) -> dict[str, dict[str, Any]]:
+    return {"type": "integer", "minimum": 0, "default": default, "description": description}
+
+
+def _one(message: str | None) -> list[str]:
+    return [message] if message else []
+
+
 RULES: tuple[Rule, ...] = (
     Rule(
         "x-no-plaintext-key-material",
@@ -84,57 +97,30 @@ RULES: tuple[Rule, ...] = (
         "x-secret-rotation-tags",
         "An X secret has an owner and every rotation tag, with valid dates (due = issued + interval).",
         MANDATORY,
-        lambda r, _c, _t: (
-            rotation_tag_problems(r.props) if r.type == "aws:secretsmanager/secret:Secret" else []
-        ),
+        lambda r, _c, _t: rotation_tag_problems(r.props),
+        secrets_only=True,
     ),
     Rule(
         "x-secret-rotation-due",
         "An X secret's keys are rotated by their due date.",
         ADVISORY,
-        lambda r, c, t: (
-            [m]
-            if r.type == "aws:secretsmanager/secret:Secret"
-            and (m := rotation_due(r.props, t, grace_days=c["graceDays"]))
-            else []
-        ),
-        {
-            "graceDays": {
-                "type": "integer",
-                "minimum": 0,
-                "default": 0,
-                "description": "Days past rotation:due-at before the rule reports.",
-            }
-        },
+        lambda r, c, t: _one(rotation_due(r.props, t, grace_days=c["graceDays"])),
+        {"graceDays": _days(0, "Days past rotation:due-at before the rule reports.")},
+        secrets_only=True,
     ),
     Rule(
         "x-secret-rotation-overdue",
         "An X secret's keys are not long past their rotation date.",
         MANDATORY,
-        lambda r, c, t: (
-            [m]
-            if r.type == "aws:secretsmanager/secret:Secret"
-            and (m := rotation_overdue(r.props, t, after_days=c["mandatoryAfterDays"]))
-            else []
-        ),
-        {
-            "mandatoryAfterDays": {
-                "type": "integer",
-                "minimum": 0,
-                "default": 30,
-                "description": "Days past rotation:due-at after which a deployment is blocked.",
-            }
-        },
+        lambda r, c, t: _one(rotation_overdue(r.props, t, after_days=c["mandatoryAfterDays"])),
+        {"mandatoryAfterDays": _days(30, "Days past rotation:due-at after which a deployment is blocked.")},
+        secrets_only=True,
     ),
     Rule(
         "x-secret-cmk",
         "An X secret (and each replica) is encrypted with a customer-managed KMS key.",
         MANDATORY,
-        lambda r, c, _t: (
-            cmk_problems(r.props, c["allowedKeys"] or None)
-            if r.type == "aws:secretsmanager/secret:Secret"
-            else []
-        ),
+        lambda r, c, _t: cmk_problems(r.props, c["allowedKeys"] or None),
         {
             "allowedKeys": {
                 "type": "array",
@@ -144,14 +130,14 @@ RULES: tuple[Rule, ...] = (
                 "(empty: any customer-managed key).",
             }
         },
+        secrets_only=True,
     ),
     Rule(
         "x-secret-recovery-window",
         "An X secret keeps a recovery window when deleted (no force-delete).",
         MANDATORY,
-        lambda r, _c, _t: (
-            recovery_window_problems(r.props) if r.type == "aws:secretsmanager/secret:Secret" else []
-        ),
+        lambda r, _c, _t: recovery_window_problems(r.props),
+        secrets_only=True,
     ),
     Rule(
         "x-secret-no-public-policy",
