@@ -32,8 +32,16 @@ def _today() -> date:
     return datetime.now(UTC).date()
 
 
+#: Rules whose misconfiguration was already reported by this analyzer process (once is enough).
+_TOLD: set[str] = set()
+
+
 def _validate(rule: Rule):
     def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+        problem = rule.config_problem(args.get_config())
+        if problem and rule.id not in _TOLD:
+            _TOLD.add(rule.id)
+            report_violation(problem)
         resource = Resource(
             type=args.resource_type,
             name=args.name,

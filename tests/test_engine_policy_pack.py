@@ -195,6 +195,22 @@ def test_the_example_config_in_docs_policy_md_does_what_it_says(world):
     }
 
 
+def test_a_misspelt_setting_is_reported_once_not_ignored(world):
+    result = world.with_config("preview", {"x-secret-cmk": {"allowedKey": ["alias/twitter-secrets"]}})
+    assert result.done.returncode != 0
+    told = [
+        e["policyEvent"]
+        for e in result.events
+        if "policyEvent" in e
+        and "unknown settings: allowedKey (did you mean allowedKeys?)" in e["policyEvent"]["message"]
+    ]
+    assert (
+        len(told) == 1
+        and told[0]["policyName"] == "x-secret-cmk"
+        and told[0]["enforcementLevel"] == "mandatory"
+    )
+
+
 def test_a_config_value_of_the_wrong_type_is_refused(world):
     result = world.with_config("preview", {"x-secret-rotation-due": {"graceDays": "ten"}})
     assert result.done.returncode != 0

@@ -259,3 +259,15 @@ def test_a_key_pasted_into_a_name_is_redacted_from_the_path_and_the_resource_nam
     assert message.startswith(
         "bucket-0123456789abcdef0123456789abcdef (aws:s3/bucket:Bucket): tags.TWITTER_TOKEN holds"
     )
+
+
+def test_a_misspelt_setting_is_named_with_the_right_one():
+    cmk = RULE["x-secret-cmk"]
+    assert cmk.config_problem({"allowedKeys": []}) is None and cmk.config_problem(None) is None
+    problem = cmk.config_problem({"allowedKey": ["alias/a"]}) or ""
+    assert problem.startswith(
+        "the policy config for x-secret-cmk has unknown settings: allowedKey (did you mean allowedKeys?)"
+    )
+    assert "alias/a" not in problem  # settings' values are not echoed
+    tags = RULE["x-secret-rotation-tags"]
+    assert "Its settings: none besides enforcementLevel" in (tags.config_problem({"graceDays": 3}) or "")

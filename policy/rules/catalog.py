@@ -7,6 +7,7 @@ here without Pulumi. A rule's settings are declared once, in its schema, with th
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -55,6 +56,22 @@ class Rule:
         values = {name: schema["default"] for name, schema in self.settings.items()}
         values.update({k: v for k, v in (given or {}).items() if k in self.settings})
         return values
+
+    def config_problem(self, given: Mapping[str, Any] | None) -> str | None:
+        """A setting this rule does not have (Pulumi passes unknown ones on silently): a misspelt
+        ``allowedKey`` would otherwise leave the rule at its default without a word."""
+        unknown = sorted(k for k in (given or {}) if k not in self.settings)
+        if not unknown:
+            return None
+        hints = []
+        for name in unknown:
+            close = difflib.get_close_matches(name, list(self.settings), n=1)
+            hints.append(f"{name} (did you mean {close[0]}?)" if close else name)
+        known = ", ".join(sorted(self.settings)) or "none besides enforcementLevel"
+        return (
+            f"the policy config for {self.id} has unknown settings: {', '.join(hints)}. Its settings: {known}. "
+            "Fix the --policy-pack-config file (or the policy group's config)"
+        )
 
     def messages(self, resource: Resource, given: Mapping[str, Any] | None, today: date) -> list[str]:
         """One line per problem, naming the resource, its type and the property; never a value."""
