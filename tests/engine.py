@@ -262,3 +262,20 @@ class CliStack:
     def export(self) -> str:
         """``pulumi stack export``: the state as the backend keeps it (secrets encrypted)."""
         return self.engine.cli("stack", "export", "--stack", self.name, cwd=self.work).stdout
+
+
+def run_bench(script: str, *argv: str, out: Path) -> tuple[subprocess.CompletedProcess, dict[str, Any]]:
+    """A real-engine bench script (``bench/…``) run as a user runs it, with this CLI; its JSON results.
+
+    The CI smoke runs assert counts on what it wrote, never a timing."""
+    pulumi = require_pulumi()
+    run = subprocess.run(
+        [sys.executable, script, *argv, "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "TWITTER_SECRETS_PULUMI_BIN": str(Path(pulumi).parent)},
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    return run, json.loads(out.read_text())

@@ -7,15 +7,13 @@ Only counts are asserted (AWS calls at moto, resources, figures present), never 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.engine import ROOT, require_pulumi
+from tests.engine import ROOT, run_bench
 
 N = 10
 PHASES = {
@@ -27,28 +25,8 @@ PHASES = {
 
 @pytest.fixture(scope="module")
 def results(tmp_path_factory) -> dict[str, Any]:
-    pulumi = require_pulumi()
     out = tmp_path_factory.mktemp("bench-engine") / "results.json"
-    run = subprocess.run(
-        [
-            sys.executable,
-            "bench/engine.py",
-            "--sizes",
-            str(N),
-            "--repeat",
-            "1",
-            "--no-warmup",
-            "--out",
-            str(out),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={**os.environ, "TWITTER_SECRETS_PULUMI_BIN": str(Path(pulumi).parent)},
-    )
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    data = json.loads(out.read_text())
+    run, data = run_bench("bench/engine.py", "--sizes", str(N), "--repeat", "1", "--no-warmup", out=out)
     data["stdout"] = run.stdout
     return data
 

@@ -6,28 +6,13 @@ with --policy-pack and not without, no violation so nothing was cut short), neve
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-from tests.engine import ROOT, require_pulumi
+from tests.engine import run_bench
 
 
 def test_the_cost_bench_compares_like_with_like(tmp_path):
-    pulumi = require_pulumi()
-    out = tmp_path / "policy.json"
-    run = subprocess.run(
-        [sys.executable, "bench/policy_cost.py", "--apps", "3", "--repeat", "2", "--out", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={**os.environ, "TWITTER_SECRETS_PULUMI_BIN": str(Path(pulumi).parent)},
+    run, data = run_bench(
+        "bench/policy_cost.py", "--apps", "3", "--repeat", "2", out=tmp_path / "policy.json"
     )
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    data = json.loads(out.read_text())
     without, with_pack = data["runs"]["without"], data["runs"]["with"]
     assert len(without) == len(with_pack) == 2
     assert {r["returncode"] for r in without + with_pack} == {0}
