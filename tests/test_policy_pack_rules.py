@@ -271,3 +271,128 @@ def test_a_misspelt_setting_is_named_with_the_right_one():
     assert "alias/a" not in problem  # settings' values are not echoed
     tags = RULE["x-secret-rotation-tags"]
     assert "Its settings: none besides enforcementLevel" in (tags.config_problem({"graceDays": 3}) or "")
+
+
+def test_names_that_are_keys_of_any_alphabet_are_redacted_and_property_names_are_not():
+    from policy.rules.walk import REDACTED, segment
+
+    client_secret = "aB3dE_fGh1-jKlMn2oP_qRsTu-VwXyZ4bCdE_fGhJ-kLmNo5pQ"  # 50, URL-safe, short pieces
+    no_digit_key = "aBcDeFgHiJkLmNoPqRsTuVwXy"  # 25, mixed case, no digit
+    for name in (client_secret, f"TWITTER_{client_secret}", no_digit_key, "CnryCI" + "aB3dE" * 5 + "Xy0z"):
+        assert segment(name) == REDACTED, name
+    for name in (
+        "forceOverwriteReplicaSecret",
+        "TWITTER_CONSUMER_KEY_PRODUCTION",
+        "rotation:interval-days",
+        "0123456789abcdef0123456789abcdef",
+        "secretStringWoVersion",
+        "aws:cloudformation:stack-name",
+    ):
+        assert segment(name) == name, name
+    plaintext = RULE["x-no-plaintext-key-material"]
+    leaky = Resource(
+        "aws:lambda/function:Function",
+        "fn",
+        {"environment": {"variables": {f"TWITTER_{client_secret}": "x"}}},
+    )
+    (message,) = plaintext.messages(leaky, None, TODAY)
+    assert client_secret[:10] not in message and "<redacted>" in message
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_jwts_and_url_safe_tokens_are_not_access_tokens(seed):
+    import base64
+    import random
+
+    rng = random.Random(seed)
+
+    def blob(n: int) -> str:
+        return base64.urlsafe_b64encode(bytes(rng.randrange(256) for _ in range(n))).decode().rstrip("=")
+
+    for _ in range(300):
+        jwt = ".".join((blob(36), blob(150), blob(64)))
+        props = {"environment": {"variables": {"SESSION_JWT": jwt, "TOKEN": blob(192)}}}
+        assert (
+            RULE["x-no-plaintext-key-material"].messages(
+                Resource("aws:lambda/function:Function", "fn", props), None, TODAY
+            )
+            == []
+        )
+    # An Access Token in a short name around it is still found.
+    assert RULE["x-no-plaintext-key-material"].messages(
+        Resource("aws:sqs/queue:Queue", "q", {"name": f"x-api-{KEYS['access_token']}"}), None, TODAY
+    )
+
+
+def test_an_ordinary_password_secret_is_not_taken_for_x_keys():
+    import random
+    import string
+
+    rng = random.Random(7)
+    for _ in range(500):
+        password = "".join(
+            rng.choice(string.ascii_letters + string.digits) for _ in range(rng.choice((25, 45, 50)))
+        )
+        assert (
+            via_component_problems(VERSION, {"secretString": json.dumps({"password": password})}, None) == []
+        )
+
+
+def test_unknowns_that_decide_a_rule_skip_it():
+    from policy.rules.walk import UNKNOWN
+
+    tags = {"twitter:app": "bot", "owner": "o", "rotation:strategy": UNKNOWN}
+    assert RULE["x-secret-rotation-tags"].messages(Resource(SECRET, "s", {"tags": tags}), None, TODAY) == []
+    public = RULE["x-secret-no-public-policy"]
+    policy = json.dumps({"Statement": []})
+    policy_type = "aws:secretsmanager/secretPolicy:SecretPolicy"
+    assert (
+        public.messages(
+            Resource(policy_type, "p", {"policy": policy, "blockPublicPolicy": UNKNOWN}), None, TODAY
+        )
+        == []
+    )
+    assert public.messages(Resource(policy_type, "p", {"policy": policy}), None, TODAY) != []
+    ssm = {"name": "/bots/twitter/api", "type": UNKNOWN, "value": KEYS["consumer_key"]}
+    assert (
+        RULE["x-no-plaintext-key-material"].messages(
+            Resource("aws:ssm/parameter:Parameter", "p", ssm), None, TODAY
+        )
+        == []
+    )
+
+
+def test_odd_interval_digits_and_loose_dates_are_reported_not_crashed_on():
+    bad = {**GOOD_TAGS, "rotation:interval-days": "²", "rotation:issued-at": "20260901"}
+    problems = RULE["x-secret-rotation-tags"].messages(Resource(SECRET, "s", {"tags": bad}), None, TODAY)
+    assert any("rotation:interval-days is not a whole number" in p for p in problems)
+    assert any("rotation:issued-at is not a date in the form YYYY-MM-DD" in p for p in problems)
+    # Numbers from the engine's config arrive as floats.
+    late = Resource(SECRET, "s", {"tags": GOOD_TAGS})
+    (message,) = RULE["x-secret-rotation-overdue"].messages(late, {"mandatoryAfterDays": 3.0}, TODAY)
+    assert "more than the 3 days" in message
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"StringNotEquals": {"aws:PrincipalAccount": "123456789012"}},
+        {"StringLike": {"aws:PrincipalOrgID": "*"}},
+        {"Null": {"aws:PrincipalOrgID": "false"}},
+    ],
+)
+def test_a_condition_that_does_not_pin_an_org_or_account_does_not_limit_a_public_grant(condition):
+    from policy.rules.secrets import public_policy_problems
+
+    statement = {
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "secretsmanager:GetSecretValue",
+        "Resource": "*",
+        "Condition": condition,
+    }
+    props = {"policy": json.dumps({"Statement": [statement]}), "blockPublicPolicy": True}
+    assert public_policy_problems("aws:secretsmanager/secretPolicy:SecretPolicy", props) != []
+    pinned = {**statement, "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}}}
+    props = {"policy": json.dumps({"Statement": [pinned]}), "blockPublicPolicy": True}
+    assert public_policy_problems("aws:secretsmanager/secretPolicy:SecretPolicy", props) == []

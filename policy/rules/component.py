@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .plaintext import SECRET_VERSION
+from .plaintext import SECRET_VERSION, prose_hints_x
 from .secrets import SECRET, is_x_secret
 from .shapes import key_kinds, path_hints_x
 from .walk import strings
@@ -34,7 +34,7 @@ def holds_x_keys(resource_type: str, props: Mapping[str, Any]) -> bool:
     if resource_type != SECRET_VERSION:
         return False
     return any(
-        key_kinds(text, hinted=path_hints_x(path) or path_hints_x(text))
+        key_kinds(text, hinted=path_hints_x(path) or prose_hints_x(text))
         for path, text in strings({"secretString": props.get("secretString")})
     )
 

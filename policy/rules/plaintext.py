@@ -12,10 +12,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from .shapes import Finding, key_kinds, path_hints_x
+from .shapes import HINT_WORDS, Finding, key_kinds, path_hints_x
 from .walk import strings
 
-_LONG_RUN = re.compile(r"[A-Za-z0-9%]{20,}")
+_NON_WORD = re.compile(r"[^A-Za-z0-9]+")
 SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion"
 SSM_PARAMETER = "aws:ssm/parameter:Parameter"
 PROVIDER_PREFIX = "pulumi:providers:"
@@ -38,14 +38,22 @@ def _exempt(resource_type: str, props: Mapping[str, Any], top: str) -> bool:
         # hands to default providers (a dynamic provider gets all of it). Config secrets arrive
         # here in plain text with no marker; config is not a resource's to fix, so it is exempt.
         return True
+    # An SSM parameter's type not known yet during preview: its value is judged when it is.
     return (
-        resource_type == SSM_PARAMETER and top in ("value", "valueWo") and props.get("type") == "SecureString"
+        resource_type == SSM_PARAMETER
+        and top in ("value", "valueWo")
+        and (props.get("type") == "SecureString" or not isinstance(props.get("type"), (str, type(None))))
     )
 
 
-def _words_only(text: str) -> str:
-    """The text without its long runs: the words that say what a run in it is."""
-    return _LONG_RUN.sub(" ", text)
+def prose_hints_x(text: str) -> bool:
+    """Whether a whole word of the same text names X ("Twitter consumer key <key>", "x-api-<key>").
+
+    Whole words only, split at anything but letters and digits: the pieces of a token or a
+    Base64 blob, split further at case changes, read as "x" or "Api" often enough to hint at
+    anything, while a whole word equal to one of the longer hint words is rare in them (a lone
+    "x" is not: it takes a second word, as in "x-api-<key>")."""
+    return any(len(word) > 1 and word.lower() in HINT_WORDS for word in _NON_WORD.split(text))
 
 
 def plaintext_findings(resource_type: str, props: Mapping[str, Any]) -> list[Finding]:
@@ -60,7 +68,7 @@ def plaintext_findings(resource_type: str, props: Mapping[str, Any]) -> list[Fin
         if _exempt(resource_type, props, top):
             continue
         # A weak shape counts where the path, or the words around it in the same text, name X.
-        kinds = key_kinds(text, hinted=named or path_hints_x(path) or path_hints_x(_words_only(text)))
+        kinds = key_kinds(text, hinted=named or path_hints_x(path) or prose_hints_x(text))
         if kinds and path not in found:
             found[path] = kinds[0]
     return [Finding(path, kind) for path, kind in sorted(found.items())]

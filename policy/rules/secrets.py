@@ -9,6 +9,7 @@ value of it (tags and policies hold no keys, but the rules never need to quote t
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
@@ -46,6 +47,8 @@ def is_x_secret(props: Mapping[str, Any]) -> bool:
 def _day(value: Any) -> date | None:
     if not isinstance(value, str):
         return None
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        return None
     try:
         return date.fromisoformat(value)
     except ValueError:
@@ -58,7 +61,10 @@ def rotation_tag_problems(props: Mapping[str, Any]) -> list[str]:
     if not is_x_secret(props):
         return []
     tags = tags_of(props)
-    if tags.get("rotation:strategy") == AUTOMATIC:
+    strategy = tags.get("rotation:strategy")
+    if strategy is not None and not isinstance(strategy, str):
+        return []  # not known yet during preview: which tags it needs is judged when it is
+    if strategy == AUTOMATIC:
         # Rotated by Secrets Manager on its schedule (the bearer): no issue date to keep, the
         # schedule is the promise.
         missing = [name for name in ("owner", "rotation:schedule") if not tags.get(name)]
@@ -75,7 +81,11 @@ def rotation_tag_problems(props: Mapping[str, Any]) -> list[str]:
         if isinstance(tags.get(name), str) and tags.get(name) and parsed is None:
             problems.append(f"tags.{name} is not a date in the form YYYY-MM-DD")
     interval_text = tags.get("rotation:interval-days")
-    interval = int(interval_text) if isinstance(interval_text, str) and interval_text.isdigit() else None
+    interval = (
+        int(interval_text)
+        if isinstance(interval_text, str) and re.fullmatch(r"[0-9]{1,4}", interval_text)
+        else None
+    )
     if isinstance(interval_text, str) and interval_text and (interval is None or not 1 <= interval <= 1000):
         problems.append("tags.rotation:interval-days is not a whole number of days from 1 to 1000")
     if issued and due and interval and issued + timedelta(days=interval) != due:
@@ -181,12 +191,29 @@ def _principals(statement: Mapping[str, Any]) -> list[Any]:
     return []
 
 
+#: Condition operators that limit a principal to the values given (not their negations).
+_LIMITING_OPERATORS = ("stringequals", "stringequalsignorecase", "stringlike", "arnequals", "arnlike")
+
+
 def _limited(statement: Mapping[str, Any]) -> bool:
+    """A condition that pins the caller to an organization or account: a positive operator on one
+    of LIMITING_CONDITION_KEYS with a value that is not only wildcards."""
     condition = statement.get("Condition")
     if not isinstance(condition, Mapping):
         return False
-    keys = {k.lower() for operator in condition.values() if isinstance(operator, Mapping) for k in operator}
-    return bool(keys & LIMITING_CONDITION_KEYS)
+    for operator, tests in condition.items():
+        bare = str(operator).lower().split(":")[-1].removesuffix("ifexists")
+        if bare not in _LIMITING_OPERATORS or not isinstance(tests, Mapping):
+            continue
+        for key, value in tests.items():
+            values = value if isinstance(value, list) else [value]
+            if (
+                str(key).lower() in LIMITING_CONDITION_KEYS
+                and values
+                and all(isinstance(v, str) and v.strip("*?") for v in values)
+            ):
+                return True
+    return False
 
 
 def public_policy_problems(resource_type: str, props: Mapping[str, Any]) -> list[str]:
@@ -199,7 +226,8 @@ def public_policy_problems(resource_type: str, props: Mapping[str, Any]) -> list
     else:
         return []
     problems = []
-    if resource_type == SECRET_POLICY and props.get("blockPublicPolicy") is not True:
+    block = props.get("blockPublicPolicy")
+    if resource_type == SECRET_POLICY and block is not True and isinstance(block, (bool, type(None))):
         problems.append(
             "blockPublicPolicy is not true: Secrets Manager would accept a policy that opens the secret"
         )

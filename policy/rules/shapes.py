@@ -25,6 +25,11 @@ CLIENT_ID_LENGTH, CLIENT_SECRET_LENGTH = 34, 50
 #: (a Lambda's code, a certificate) has raw '+' and '/' or runs far longer, so it never matches.
 _BEARER = re.compile(r"(?<![A-Za-z0-9%+/=])A{20,}[A-Za-z0-9%]{30,180}(?![A-Za-z0-9%+/=])")
 _ACCESS_TOKEN = re.compile(r"(?<![A-Za-z0-9])[0-9]{1,19}-[A-Za-z0-9]{25,50}(?![A-Za-z0-9])")
+#: The run of URL-safe characters a match sits in: a token in "x-api-<token>" sits in a short
+#: one, a look-alike inside a JWT or a URL-safe Base64 blob in a long one.
+_URL_SAFE_AROUND = re.compile(r"[A-Za-z0-9_\-]+")
+#: How many URL-safe characters may surround an Access Token in its run ("x-api-", "_prod").
+_AROUND_MAX = 20
 #: Runs bounded by anything but Base64's own characters: a key may sit in "x-api-<key>", while a
 #: Base64 blob's runs are cut by '+', '/' and '='.
 _ALNUM_RUN = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9]{25,50}(?![A-Za-z0-9/+=])")
@@ -56,7 +61,7 @@ def key_kinds(text: str, *, hinted: bool) -> list[str]:
     kinds: list[str] = []
     if any(len(m.group()) >= 80 and (_mixed(m.group()) or "%" in m.group()) for m in _BEARER.finditer(text)):
         kinds.append("Bearer Token")
-    if any(_mixed(m.group().split("-", 1)[1]) for m in _ACCESS_TOKEN.finditer(text)):
+    if any(_mixed(m.group().split("-", 1)[1]) and _standalone(text, m) for m in _ACCESS_TOKEN.finditer(text)):
         kinds.append("Access Token")
     if not hinted:
         return kinds
@@ -71,6 +76,12 @@ def key_kinds(text: str, *, hinted: bool) -> list[str]:
             elif len(run) == CLIENT_ID_LENGTH and _mixed(run) and run.isalnum():
                 kinds.append("OAuth 2.0 Client ID")
     return list(dict.fromkeys(kinds))
+
+
+def _standalone(text: str, match: re.Match[str]) -> bool:
+    """Not a piece of a longer URL-safe token (a JWT, URL-safe Base64)."""
+    around = next(r for r in _URL_SAFE_AROUND.finditer(text) if r.start() <= match.start() < r.end())
+    return len(around.group()) - len(match.group()) <= _AROUND_MAX
 
 
 def _alnum(run: str) -> str:
