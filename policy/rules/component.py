@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .plaintext import SECRET_VERSION, prose_hints_x
+from .plaintext import SECRET_VERSION, kinds_at
 from .secrets import SECRET, is_x_secret
-from .shapes import key_kinds, path_hints_x
 from .walk import strings
 
 COMPONENT_TYPE = "twitter-secrets:index:TwitterAppCredentials"
@@ -33,10 +32,7 @@ def holds_x_keys(resource_type: str, props: Mapping[str, Any]) -> bool:
         return is_x_secret(props)
     if resource_type != SECRET_VERSION:
         return False
-    return any(
-        key_kinds(text, hinted=path_hints_x(path) or prose_hints_x(text))
-        for path, text in strings({"secretString": props.get("secretString")})
-    )
+    return any(kinds_at(path, text) for path, text in strings({"secretString": props.get("secretString")}))
 
 
 def via_component_problems(resource_type: str, props: Mapping[str, Any], parent_urn: str | None) -> list[str]:

@@ -56,6 +56,12 @@ def prose_hints_x(text: str) -> bool:
     return any(len(word) > 1 and word.lower() in HINT_WORDS for word in _NON_WORD.split(text))
 
 
+def kinds_at(path: str, text: str, *, named: bool = False) -> list[str]:
+    """The X key kinds in one string: a weak shape counts where its path, the words around it in
+    the same text, or (``named``) the resource's own name say X."""
+    return key_kinds(text, hinted=named or path_hints_x(path) or prose_hints_x(text))
+
+
 def plaintext_findings(resource_type: str, props: Mapping[str, Any]) -> list[Finding]:
     """Each path holding an X key in plain text, with the kind; sorted, each path once."""
     found: dict[str, str] = {}
@@ -67,8 +73,7 @@ def plaintext_findings(resource_type: str, props: Mapping[str, Any]) -> list[Fin
         top = path.split(".", 1)[0].split("[", 1)[0].split("(", 1)[0]
         if _exempt(resource_type, props, top):
             continue
-        # A weak shape counts where the path, or the words around it in the same text, name X.
-        kinds = key_kinds(text, hinted=named or path_hints_x(path) or prose_hints_x(text))
+        kinds = kinds_at(path, text, named=named)
         if kinds and path not in found:
             found[path] = kinds[0]
     return [Finding(path, kind) for path, kind in sorted(found.items())]

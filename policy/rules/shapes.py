@@ -51,6 +51,27 @@ def _mixed(run: str) -> bool:
     return any(c.islower() for c in run) and any(c.isupper() for c in run) and any(c.isdigit() for c in run)
 
 
+_NAME_RUN = re.compile(r"[A-Za-z0-9%_\-]{20,}")
+
+
+def _random_looking(run: str) -> bool:
+    """Mixed case with a digit, or mixed case in pieces too short for words: a key, not a
+    camelCase property name ("forceOverwriteReplicaSecret") nor a SCREAMING_SNAKE variable."""
+    letters = run.replace("-", "").replace("_", "").replace("%", "")
+    if not (any(c.islower() for c in letters) and any(c.isupper() for c in letters)):
+        return "A" * 20 in run  # a Bearer Token's run of 'A's
+    if any(c.isdigit() for c in letters):
+        return True
+    words = _WORD.findall(letters)
+    return bool(words) and sum(map(len, words)) / len(words) < 3.5
+
+
+def name_may_be_key(name: str) -> bool:
+    """Whether a name (a map key, a variable's or a resource's name) may itself be a key: any X
+    key shape in it, or a run that looks random. Property names, tag names and hex digests never do."""
+    return bool(key_kinds(name, hinted=True)) or any(_random_looking(run) for run in _NAME_RUN.findall(name))
+
+
 def path_hints_x(path: str) -> bool:
     """Whether the path's words (snake, camel, kebab or SCREAMING case) name an X key."""
     return any(word.lower() in HINT_WORDS for word in _WORD.findall(path))

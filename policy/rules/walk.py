@@ -9,43 +9,25 @@ by one, never the whole resource.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
+
+from .shapes import name_may_be_key
 
 #: JSON nested in JSON nested in a string is walked this deep, and no deeper.
 MAX_DEPTH = 8
 #: What a path shows in place of a name that may itself be a key.
 REDACTED = "<redacted>"
-_RUN = re.compile(r"[A-Za-z0-9%_\-]{20,}")
-_CASE_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
-
-
-def _random_looking(run: str) -> bool:
-    """Mixed case with a digit, or mixed case in pieces too short for words: a key, not a
-    camelCase property name ("forceOverwriteReplicaSecret") nor a SCREAMING_SNAKE variable."""
-    letters = run.replace("-", "").replace("_", "").replace("%", "")
-    if not (any(c.islower() for c in letters) and any(c.isupper() for c in letters)):
-        return "A" * 20 in run  # a Bearer Token's run of 'A's
-    if any(c.isdigit() for c in letters):
-        return True
-    words = _CASE_WORD.findall(letters)
-    return bool(words) and sum(map(len, words)) / len(words) < 3.5
 
 
 def segment(name: str) -> str:
     """A map key, pair name or resource name as a message may show it.
 
     Paths are made of names, and a key can be pasted into a name (a tag's key, an environment
-    variable's name). A name holding a run that looks random (see _random_looking), or any
-    shape of X key, is shown as ``<redacted>``; property names, tag names and hex digests are
-    shown as they are.
+    variable's name): such a name is shown as ``<redacted>``; property names, tag names and hex
+    digests are shown as they are.
     """
-    from .shapes import key_kinds  # shapes does not import walk; imported here to keep it so
-
-    if key_kinds(name, hinted=True) or any(_random_looking(run) for run in _RUN.findall(name)):
-        return REDACTED
-    return name
+    return REDACTED if name_may_be_key(name) else name
 
 
 def strings(value: Any, path: str = "", depth: int = 0) -> Iterator[tuple[str, str]]:
